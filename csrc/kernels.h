@@ -1,0 +1,107 @@
+/*
+ * kernels.h — shared definitions for the descent WASM SIMD kernels.
+ *
+ * Every kernel works on raw pointers into the one linear memory of the module (which the
+ * host imports and may share between threads). No kernel uses the C shadow stack or any
+ * static data: every temporary buffer is a caller-supplied workspace pointer, so a single
+ * module instance per thread can run kernels concurrently over one shared memory.
+ *
+ * Built with clang 14: --target=wasm32 -msimd128 -O3 -ffp-contract=off -nostdlib, so every
+ * f32 operation written here is a single correctly rounded IEEE operation (no contraction).
+ */
+#ifndef DESCENT_KERNELS_H
+#define DESCENT_KERNELS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name))) 
+#define INLINE static inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+
+typedef v128_t f32x4;
+
+/* ---- exact single-precision fused multiply-add, fmaf(a, b, c) = round32(a*b + c) ----
+ *
+ * WASM has no scalar or SIMD FMA. a*b of two floats is exact in double (48-bit product),
+ * so s = a*b + c in double has one rounding; rounding s again to float is wrong only when
+ * s is inexact and lies exactly on a float rounding boundary (double rounding). We fix that
+ * with round-to-odd: if s is inexact and its last mantissa bit is even, nudge it one double
+ * ulp toward the exact sum. A round-to-odd double (53 >= 24 + 2 bits) then rounds correctly to
+ * float for normal and subnormal results alike.
+ */
+INLINE float fmaf_exact(float a, float b, float c) {
+  double p = (double)a * (double)b;
+  double s = p + (double)c;
+  double d = (double)c;
+  /* TwoSum error term: err = (p + c) - s exactly */
+  double bb = s - p;
+  double err = (p - (s - bb)) + (d - bb);
+  if (err != 0.0 && s == s) {
+    uint64_t bits = __builtin_bit_cast(uint64_t, s);
+    if ((bits & 1) == 0) {
+      /* move |s| up when err has the sign of s, else down */
+      if ((err > 0) == (s > 0)) bits += 1; else bits -= 1;
+      s = __builtin_bit_cast(double, bits);
+    }
+  }
+  return (float)s;
+}
+
+/* Four lanes of fmaf_exact(a, b, c). Fast path: promote to f64x2, multiply and add, and only when
+ * some lane might be a double-rounding case (its double lies on a float rounding boundary of a
+ * normal float, or the result is a nonzero float-subnormal) fall back to the scalar routine. */
+INLINE f32x4 fma4_exact(f32x4 a, f32x4 b, f32x4 c) {
+  v128_t a_lo = wasm_f64x2_promote_low_f32x4(a);
+  v128_t b_lo = wasm_f64x2_promote_low_f32x4(b);
+  v128_t c_lo = wasm_f64x2_promote_low_f32x4(c);
+  v128_t a_hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(a, a, 2, 3, 2, 3));
+  v128_t b_hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(b, b, 2, 3, 2, 3));
+  v128_t c_hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(c, c, 2, 3, 2, 3));
+  v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(a_lo, b_lo), c_lo);
+  v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(a_hi, b_hi), c_hi);
+  const v128_t low29 = wasm_i64x2_splat(0x1fffffff);
+  const v128_t half29 = wasm_i64x2_splat(0x10000000);
+  const v128_t tiny = wasm_f64x2_splat(0x1p-126);
+  v128_t bad = wasm_v128_or(
+      wasm_i64x2_eq(wasm_v128_and(s_lo, low29), half29),
+      wasm_i64x2_eq(wasm_v128_and(s_hi, low29), half29));
+  v128_t abs_lo = wasm_f64x2_abs(s_lo), abs_hi = wasm_f64x2_abs(s_hi);
+  v128_t sub = wasm_v128_or(
+      wasm_v128_and(wasm_f64x2_lt(abs_lo, tiny), wasm_f64x2_ne(s_lo, wasm_f64x2_splat(0.0))),
+      wasm_v128_and(wasm_f64x2_lt(abs_hi, tiny), wasm_f64x2_ne(s_hi, wasm_f64x2_splat(0.0))));
+  if (__builtin_expect(wasm_v128_any_true(wasm_v128_or(bad, sub)), 0)) {
+    return wasm_f32x4_make(
+        fmaf_exact(wasm_f32x4_extract_lane(a, 0), wasm_f32x4_extract_lane(b, 0), wasm_f32x4_extract_lane(c, 0)),
+        fmaf_exact(wasm_f32x4_extract_lane(a, 1), wasm_f32x4_extract_lane(b, 1), wasm_f32x4_extract_lane(c, 1)),
+        fmaf_exact(wasm_f32x4_extract_lane(a, 2), wasm_f32x4_extract_lane(b, 2), wasm_f32x4_extract_lane(c, 2)),
+        fmaf_exact(wasm_f32x4_extract_lane(a, 3), wasm_f32x4_extract_lane(b, 3), wasm_f32x4_extract_lane(c, 3)));
+  }
+  v128_t r_lo = wasm_f32x4_demote_f64x2_zero(s_lo);
+  v128_t r_hi = wasm_f32x4_demote_f64x2_zero(s_hi);
+  return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+}
+
+/* ---- shared entry points used across translation units ---- */
+
+/* Bytes of workspace sgemm needs (independent of the problem size). */
+size_t sgemm_workspace_bytes(void);
+
+void sgemm(int batch, int M, int N, int K,
+           const float *A, int sAb, int sAm, int sAk,
+           const float *B, int sBb, int sBk, int sBn,
+           float *C, int sCb, int ldc, int accumulate, float *work);
+
+/* Max of x[0..n) with NaN propagation; *index (if non-null) gets the first index of the max
+ * (or of the first NaN). Defined in reduce.c. */
+float kernel_row_max(const float *x, int n, int *index);
+
+/* Sum of x[0..n) accumulated in float blocks of 1024 and double across blocks. reduce.c. */
+double kernel_sum_f64(const float *x, int n);
+
+/* elementwise.c / softmax.c entry points reused by other kernels */
+void f32_fill(float *out, float value, int n);
+void f32_softmax_rows(const float *x, float *out, int m, int n);
+
+#endif
