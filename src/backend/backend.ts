@@ -1,0 +1,119 @@
+/**
+ * The backend boundary: every numeric loop of descent lives behind this interface.
+ *
+ * Ops (src/ops) compute shapes, dtypes and autograd; they allocate outputs through the backend
+ * and hand it strided views. A backend owns the loops: the CPU backend (plain TypeScript over
+ * typed arrays) is the reference, and faster backends (WASM SIMD) implement the same methods and
+ * are tested against it.
+ *
+ * Conventions for every kernel:
+ * - A `Strided` operand is (storage, shape, strides, offset) in elements; strides may be 0
+ *   (broadcast) or describe any view. Element i₀…iₙ lives at `offset + Σ iₖ·stridesₖ`.
+ * - Elementwise kernels receive inputs already broadcast to the output's shape (stride 0 on
+ *   broadcast dims) and write `out`, which may be strided too (in-place ops pass a view).
+ * - Values are read as JavaScript numbers and written into the output's typed array, so a
+ *   float32 output is rounded once per operation like a float32 CPU kernel in PyTorch, an int32
+ *   output wraps, and a bool output stores 0/1.
+ */
+import type { DType, TypedArray } from "../tensor/dtype.js";
+import type { Shape } from "../tensor/shape.js";
+
+/** A flat buffer of elements of one dtype. Views share it; `version` counts in-place writes. */
+export interface Storage {
+  readonly dtype: DType;
+  readonly size: number;
+  /** The elements as a typed array (a view of the backend's memory). */
+  readonly data: TypedArray;
+  /** Bumped by every in-place modification; autograd checks it for saved tensors. */
+  version: number;
+}
+
+/** A strided view of a storage: what every kernel reads and writes. */
+export interface Strided {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise functions of one tensor; `p0`/`p1` carry scalar parameters where noted. */
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "log2" | "sqrt" | "rsqrt"
+  | "square" | "reciprocal" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor"
+  | "ceil" | "round" | "trunc" | "erf" | "logicalNot" | "isnan" | "isinf" | "isfinite"
+  | "logsigmoid" // log σ(x), stable
+  | "gelu" // x·Φ(x), exact (erf) form
+  | "powScalar" // x ** p0
+  | "rpowScalar" // p0 ** x
+  | "clamp" // min(max(x, p0), p1); NaN bounds mean "no bound"
+  | "leakyRelu" // x > 0 ? x : p0·x
+  | "elu" // x > 0 ? x : p0·(eᕽ − 1)
+  | "softplus" // (1/p0)·log(1 + e^(p0·x)), linear above p1
+  | "addScalar" // x + p0
+  | "mulScalar" // x · p0
+  | "gtScalar" | "ltScalar" | "geScalar" | "leScalar" | "eqScalar" | "neScalar"; // x ⋚ p0 → bool
+
+/** Elementwise functions of two tensors. */
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor"
+  | "xlogy" // a·log(b), 0 where a == 0
+  | "addScaled" // a + p0·b, rounded once (PyTorch's add with alpha)
+  // fused backward helpers (a = incoming gradient)
+  | "reluBackward" // b = forward output or input: a · (b > 0)
+  | "sigmoidBackward" // b = σ(x): a·b·(1 − b)
+  | "tanhBackward" // b = tanh(x): a·(1 − b²)
+  | "geluBackward" // b = x: a·(Φ(x) + x·φ(x))
+  | "logsigmoidBackward"; // b = x: a·σ(−x)
+
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "amax" | "amin" | "anyNonzero" | "allNonzero";
+
+export interface MatmulArgs {
+  /** Batch count; a, b and out carry a leading batch dim (stride 0 where broadcast). */
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** Zero-filled storage. */
+  alloc(dtype: DType, size: number): Storage;
+  /** Storage over an existing typed array (no copy). */
+  wrap(data: TypedArray): Storage;
+
+  // Elementwise
+  unary(op: UnaryOp, x: Strided, out: Strided, p0?: number, p1?: number): void;
+  binary(op: BinaryOp, a: Strided, b: Strided, out: Strided, p0?: number): void;
+  /** out = cond ? a : b (cond is read as truthy/falsy). */
+  where(cond: Strided, a: Strided, b: Strided, out: Strided): void;
+  /** Copy with dtype conversion (float → int truncates toward zero, like a C cast). */
+  copy(src: Strided, out: Strided): void;
+  fill(out: Strided, value: number): void;
+
+  // Reductions: `out` is contiguous with x's shape minus the reduced dims (in order).
+  reduce(op: ReduceOp, x: Strided, dims: readonly number[], out: Storage): void;
+  /** Index (int32) of the max/min along one dim; first occurrence wins, NaN counts as max. */
+  argReduce(op: "argmax" | "argmin", x: Strided, dim: number, out: Storage): void;
+
+  /** out[b] = a[b] @ b[b]: a is [batch, m, k], b is [batch, k, n] (any strides), out contiguous [batch, m, n]. */
+  matmul(a: Strided, b: Strided, out: Storage, args: MatmulArgs): void;
+
+  /** Softmax (or log-softmax) along `dim` of a tensor; out contiguous, same shape. */
+  softmax(x: Strided, dim: number, out: Storage, log: boolean): void;
+  /** Gradient of softmax / log-softmax given the forward output y and upstream gradient gy. */
+  softmaxBackward(y: Strided, gy: Strided, dim: number, out: Storage, log: boolean): void;
+  /** log Σ exp along `dim` (stable); out contiguous in the reduced shape (dim removed). */
+  logsumexp(x: Strided, dim: number, out: Storage): void;
+
+  /** out[...i, j, k...] = x[...i, index[...i, j, k...], k...] along dim (index int32, shape of out). */
+  gather(x: Strided, dim: number, index: Strided, out: Storage): void;
+  /** out[...index[...j...]...] += src[...j...] along dim, in place on `out`. */
+  scatterAdd(out: Strided, dim: number, index: Strided, src: Strided): void;
+  /** out = x.index_select(dim, index) (index 1-D int32). */
+  indexSelect(x: Strided, dim: number, index: Strided, out: Storage): void;
+  /** out.index_add_(dim, index, src) in place (the gradient of indexSelect). */
+  indexAdd(out: Strided, dim: number, index: Strided, src: Strided): void;
+}

@@ -1,0 +1,37 @@
+/**
+ * The reference CPU backend: plain TypeScript loops over typed arrays on the JavaScript heap.
+ * Every other backend is tested against this one.
+ */
+import type { Backend, Storage } from "../backend.js";
+import { typedArrayFor, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { CpuStorage } from "./storage.js";
+import { binary, copy, fill, unary, where } from "./elementwise.js";
+import { argReduce, reduce } from "./reduce.js";
+import { matmul } from "./matmul.js";
+import { logsumexp, softmax, softmaxBackward } from "./softmax.js";
+import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing.js";
+
+export class CpuBackend implements Backend {
+  readonly name = "cpu";
+  alloc(dtype: DType, size: number): Storage {
+    return new CpuStorage(typedArrayFor(dtype, size));
+  }
+  wrap(data: TypedArray): Storage {
+    return new CpuStorage(data);
+  }
+  unary = unary;
+  binary = binary;
+  where = where;
+  copy = copy;
+  fill = fill;
+  reduce = reduce;
+  argReduce = argReduce;
+  matmul = matmul;
+  softmax = softmax;
+  softmaxBackward = softmaxBackward;
+  logsumexp = logsumexp;
+  gather = gather;
+  scatterAdd = scatterAdd;
+  indexSelect = indexSelect;
+  indexAdd = indexAdd;
+}
