@@ -1,2 +1,5 @@
-// Filled in by the issue that owns this namespace.
-export {};
+/**
+ * `nn.functional`: losses and layer functions in functional form.
+ */
+export * from "./loss.js";
+export * from "./layers.js";
