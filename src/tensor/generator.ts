@@ -110,28 +110,60 @@ function addRoundToOdd(x: number, y: number): number {
   return F64[0];
 }
 
-/** Correctly rounded binary64 fused multiply-add a * b + c (C's `fma`). */
+/**
+ * Correctly rounded binary64 fused multiply-add a * b + c (C's `fma`).
+ *
+ * a*b = p + e exactly (Dekker), c + p = uh + ul exactly (TwoSum), so the exact result is
+ * uh + ul + e. Usually |ul + e| is far below ulp(uh): then t = RN(ul + e) and RN(uh + t) are
+ * already right unless uh + t sits exactly on a rounding midpoint with a nonzero error left in
+ * t, which is detected and settled by that error's sign. Otherwise (heavy cancellation) the
+ * general round-to-odd construction is used.
+ */
 export function fma(a: number, b: number, c: number): number {
   const p = a * b;
   if (!(Math.abs(a) < SPLIT_LIMIT && Math.abs(b) < SPLIT_LIMIT) || !Number.isFinite(c)) return p + c;
-  let t = SPLIT * a;
-  const ah = t - (t - a);
+  let s = SPLIT * a;
+  const ah = s - (s - a);
   const al = a - ah;
-  t = SPLIT * b;
-  const bh = t - (t - b);
+  s = SPLIT * b;
+  const bh = s - (s - b);
   const bl = b - bh;
   const e = ah * bh - p + ah * bl + al * bh + al * bl;
   if (e === 0) return p + c;
   const uh = c + p;
   const bv = uh - c;
   const ul = c - (uh - bv) + (p - bv);
+  const t = ul + e;
+  const bt = t - ul;
+  const terr = ul - (t - bt) + (e - bt);
+  const r = uh + t;
+  if (terr === 0) return r; // uh + t is the exact result: one rounding
+  if (Math.abs(t) <= Math.abs(uh) * 0.125 && Number.isFinite(r)) {
+    // Every rounding midpoint near uh lies on t's grid and |terr| < ulp(t) / 2, so only an
+    // exact midpoint uh + t can round the wrong way.
+    const rr = t - (r - uh); // uh + t = r + rr exactly
+    const twice = rr + rr;
+    if (rr === 0 || r + twice - r !== twice) return r;
+    return terr > 0 === rr > 0 ? r + twice : r;
+  }
   return uh + addRoundToOdd(ul, e);
 }
 
 /** Correctly rounded binary32 fused multiply-add of float32 values (C's `fmaf`). */
 export function fmaf(a: number, b: number, c: number): number {
-  // a*b of two float32 values is exact in binary64; round (a*b + c) to odd, then to float32.
-  return Math.fround(addRoundToOdd(a * b, c));
+  // a*b of two float32 values is exact in binary64, so only the sum is rounded: first to
+  // binary64 (s, with exact error err), then to binary32. That double rounding can only go
+  // wrong when s lands exactly on a binary32 midpoint while err != 0.
+  const p = a * b;
+  const sum = p + c;
+  const bv = sum - p;
+  const err = p - (sum - bv) + (c - bv);
+  const r = Math.fround(sum);
+  if (err === 0) return r;
+  const d = sum - r;
+  const twice = d + d;
+  if (d === 0 || Math.fround(r + twice) !== r + twice) return r;
+  return err > 0 === d > 0 ? Math.fround(r + twice) : r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +176,11 @@ export function fmaf(a: number, b: number, c: number): number {
 const LOG_LN2HI = 0.6931471805598903;
 const LOG_LN2LO = 5.497923018708371e-14;
 /** glibc `__log_data.poly` (A[0..4]). */
-const LOG_A0 = -0.5000000000000001, LOG_A1 = 0.33333333331825593, LOG_A2 = -0.2499999999622955, LOG_A3 = 0.20000304511814496, LOG_A4 = -0.16667054827627667;
+const LOG_A0 = -0.5000000000000001;
+const LOG_A1 = 0.33333333331825593;
+const LOG_A2 = -0.2499999999622955;
+const LOG_A3 = 0.20000304511814496;
+const LOG_A4 = -0.16667054827627667;
 /** glibc `__log_data.poly1` (B[0..10]), used for |x - 1| small. */
 const LOG_B = new Float64Array([
   -0.5, 0.3333333333333352, -0.24999999999998432, 0.19999999999320328,
