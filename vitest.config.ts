@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    // --expose-gc lets the memory tests measure the heap after a full collection
+    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
   },
 });
