@@ -38,8 +38,12 @@
  *   port of glibc 2.36's x86-64 FMA variants (`__log_fma`, `__sincos_fma`: the ARM
  *   optimized-routines log and IBM's table-driven sin/cos), with the compiler's FMA contractions
  *   reproduced through an exact software fused multiply-add.
+ * - `uniform`, `bernoulli` and the scalar `normal` path fill in element order, which is
+ *   PyTorch's TensorIterator order for a contiguous tensor (for a strided one the caller maps).
  * - `randint(low, high)` (torch.randint, int64): range = high - low; `random() % range + low`
- *   when range < 2^32, else `random64() % range + low`.
+ *   when range < 2^32, else `random64() % range + low`. Float32Array / Float64Array outputs
+ *   receive those int64 values converted (equal to torch.randint(..., dtype=float64) for safe
+ *   integers; torch's dtype=float32 kernel differs once range >= 2^32 and is not modelled).
  * - `randperm(n)`: identity then, for i = 0..n-2, swap a[i] with a[i + random() % (n - i)].
  * - `bernoulli(p)` (Tensor.bernoulli_(p) with a float p, the CPU kernel used by dropout on a
  *   build without MKL): per element a 53-bit uniform u, value = u < p.
@@ -50,13 +54,18 @@
  *   ifuncs). PyTorch itself gives different float32 randn (numel >= 16) and, in rare last-bit
  *   cases, different doubles on CPUs without AVX2/FMA, or with another libm; this file follows
  *   the AVX2 + FMA machine everywhere.
- * - `randperm` supports n < 2^32 / 20 (PyTorch switches to a random64 algorithm above that;
- *   an Int32Array that large is out of scope anyway).
+ * - `randperm` accepts n < 2^32 / 20 = 214748364 only (newer PyTorch sources switch to a
+ *   random64-based shuffle from that size on; a permutation that large is out of scope here).
  * - `normal` with extreme `mean`/`std` (products beyond ~1e300 or below ~1e-290) falls back to a
  *   non-fused multiply-add and may differ in the last bit.
  *
+ * Also here: `defaultGenerator` (like `torch.default_generator`, nondeterministically seeded at
+ * load) and `manualSeed`; `getTorchState` / `setTorchState` for the 5056-byte
+ * `torch.get_rng_state()` layout; raw `random32` / `random64`; and the exact helpers the
+ * samplers are built on (`fma`, `fmaf`, `glibcLog`, `glibcSin`, `glibcCos`).
+ *
  * The fills use flat typed arrays and 32-bit integer arithmetic; BigInt appears only for seeds,
- * int64 results and randint ranges >= 2^32.
+ * int64 results and randint ranges >= 2^32. Nothing here depends on Node.
  */
 import { MT19937, MT_STATE_SIZE } from "./mt19937.js";
 

@@ -45,7 +45,15 @@ type SeedEntry = {
   final_state_sha256: string;
 };
 type Libm = { log_x: number[]; log: number[]; sincos_x: number[]; sin: number[]; cos: number[] };
-type Fixture = { torch: string; default_seed: string; seeds: SeedEntry[]; cases: Case[]; libm: Libm };
+type Sampler = { seed: string; n: number; perm: number[]; final_state_sha256: string };
+type Fixture = {
+  torch: string;
+  default_seed: string;
+  seeds: SeedEntry[];
+  cases: Case[];
+  samplers: Sampler[];
+  libm: Libm;
+};
 
 const fx = loadFixture<Fixture>("generator");
 
@@ -223,6 +231,17 @@ describe("Generator: streams match PyTorch", () => {
         if (op.state !== undefined) expect(bytesToHex(g.getTorchState()), `${opLabel(c, i)}: state`).toBe(op.state);
       });
       expect(sha256(g.getTorchState()), "final torch state").toBe(c.final_state_sha256);
+    });
+  }
+});
+
+describe("Generator: DataLoader's RandomSampler recipe", () => {
+  for (const smp of fx.samplers) {
+    it(`seed ${smp.seed}, n=${smp.n}`, () => {
+      const g = new Generator(BigInt(smp.seed));
+      const sub = new Generator(g.randomInt64()); // torch.Generator().manual_seed(int64 random_())
+      expectExact(sub.randperm(smp.n), smp.perm, "RandomSampler order");
+      expect(sha256(g.getTorchState())).toBe(smp.final_state_sha256);
     });
   }
 });
