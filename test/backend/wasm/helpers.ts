@@ -123,12 +123,15 @@ export function bits(a: Float32Array): Int32Array {
   return new Int32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
 }
 
-/** Assert two float32 arrays are bit-identical, reporting the first mismatch. */
+/**
+ * Assert two float32 arrays are bit-identical (signed zeros included), reporting the first
+ * mismatch. NaNs match any NaN: payloads are not observable reliably through JavaScript.
+ */
 export function expectBitExact(actual: Float32Array, expected: Float32Array, what = ""): void {
   expect(actual.length).toBe(expected.length);
   const a = bits(actual), e = bits(expected);
   for (let i = 0; i < a.length; i++) {
-    if (a[i] !== e[i]) {
+    if (a[i] !== e[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) {
       throw new Error(`${what}: element ${i} differs: got ${actual[i]} (0x${(a[i]! >>> 0).toString(16)}), expected ${expected[i]} (0x${(e[i]! >>> 0).toString(16)})`);
     }
   }
