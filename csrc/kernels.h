@@ -49,10 +49,15 @@ INLINE float fmaf_exact(float a, float b, float c) {
   return (float)s;
 }
 
-/* Four lanes of fmaf_exact(a, b, c). Fast path: promote to f64x2, multiply and add, and only when
- * some lane might be a double-rounding case (its double lies on a float rounding boundary of a
- * normal float, or the result is a nonzero float-subnormal) fall back to the scalar routine. */
-INLINE f32x4 fma4_exact(f32x4 a, f32x4 b, f32x4 c) {
+/* Four lanes of a*b + c evaluated in double and rounded to float; lanes where that may differ
+ * from fmaf_exact are flagged in *suspect (callers redo them with the scalar routine). Fast path: promote to f64x2, multiply and add, and only when
+ * some lane might be a double-rounding case fall back to the scalar routine (about 2^-28 of random
+ * inputs, plus float-subnormal results). A lane is suspect when
+ * its double s lies exactly on a rounding boundary of normal floats (low 29 mantissa bits =
+ * 0x10000000, a test on the low 32-bit word) or when s is a nonzero float-subnormal (biased double
+ * exponent in [1, 897), a test on the high word; s is never a double subnormal since |a*b| >= 2^-298
+ * or 0). Both tests run on i32x4 over the four lanes at once. */
+INLINE f32x4 fma4_fast(f32x4 a, f32x4 b, f32x4 c, v128_t *suspect) {
   v128_t a_lo = wasm_f64x2_promote_low_f32x4(a);
   v128_t b_lo = wasm_f64x2_promote_low_f32x4(b);
   v128_t c_lo = wasm_f64x2_promote_low_f32x4(c);
@@ -61,26 +66,31 @@ INLINE f32x4 fma4_exact(f32x4 a, f32x4 b, f32x4 c) {
   v128_t c_hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(c, c, 2, 3, 2, 3));
   v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(a_lo, b_lo), c_lo);
   v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(a_hi, b_hi), c_hi);
-  const v128_t low29 = wasm_i64x2_splat(0x1fffffff);
-  const v128_t half29 = wasm_i64x2_splat(0x10000000);
-  const v128_t tiny = wasm_f64x2_splat(0x1p-126);
-  v128_t bad = wasm_v128_or(
-      wasm_i64x2_eq(wasm_v128_and(s_lo, low29), half29),
-      wasm_i64x2_eq(wasm_v128_and(s_hi, low29), half29));
-  v128_t abs_lo = wasm_f64x2_abs(s_lo), abs_hi = wasm_f64x2_abs(s_hi);
-  v128_t sub = wasm_v128_or(
-      wasm_v128_and(wasm_f64x2_lt(abs_lo, tiny), wasm_f64x2_ne(s_lo, wasm_f64x2_splat(0.0))),
-      wasm_v128_and(wasm_f64x2_lt(abs_hi, tiny), wasm_f64x2_ne(s_hi, wasm_f64x2_splat(0.0))));
-  if (__builtin_expect(wasm_v128_any_true(wasm_v128_or(bad, sub)), 0)) {
+  v128_t low_words = wasm_i32x4_shuffle(s_lo, s_hi, 0, 2, 4, 6);
+  v128_t high_words = wasm_i32x4_shuffle(s_lo, s_hi, 1, 3, 5, 7);
+  v128_t tie = wasm_i32x4_eq(wasm_v128_and(low_words, wasm_i32x4_splat(0x1fffffff)), wasm_i32x4_splat(0x10000000));
+  /* unsigned (e - 1) < (897 << 20) - 1, as a signed compare with both sides offset by 2^31:
+   * (e - 1) ^ 0x80000000 == e + 0x7fffffff (mod 2^32); wasm has no cheap unsigned compare on x64 */
+  v128_t e_off = wasm_i32x4_add(wasm_v128_and(high_words, wasm_i32x4_splat(0x7ff00000)), wasm_i32x4_splat(0x7fffffff));
+  v128_t subnormal = wasm_i32x4_lt(e_off, wasm_i32x4_splat((int32_t)(((897u << 20) - 1u) ^ 0x80000000u)));
+  *suspect = wasm_v128_or(*suspect, wasm_v128_or(tie, subnormal));
+  v128_t r_lo = wasm_f32x4_demote_f64x2_zero(s_lo);
+  v128_t r_hi = wasm_f32x4_demote_f64x2_zero(s_hi);
+  return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+}
+
+/* fma4_fast with its own check: exact in every lane. */
+INLINE f32x4 fma4_exact(f32x4 a, f32x4 b, f32x4 c) {
+  v128_t suspect = wasm_i32x4_splat(0);
+  v128_t r = fma4_fast(a, b, c, &suspect);
+  if (__builtin_expect(wasm_v128_any_true(suspect), 0)) {
     return wasm_f32x4_make(
         fmaf_exact(wasm_f32x4_extract_lane(a, 0), wasm_f32x4_extract_lane(b, 0), wasm_f32x4_extract_lane(c, 0)),
         fmaf_exact(wasm_f32x4_extract_lane(a, 1), wasm_f32x4_extract_lane(b, 1), wasm_f32x4_extract_lane(c, 1)),
         fmaf_exact(wasm_f32x4_extract_lane(a, 2), wasm_f32x4_extract_lane(b, 2), wasm_f32x4_extract_lane(c, 2)),
         fmaf_exact(wasm_f32x4_extract_lane(a, 3), wasm_f32x4_extract_lane(b, 3), wasm_f32x4_extract_lane(c, 3)));
   }
-  v128_t r_lo = wasm_f32x4_demote_f64x2_zero(s_lo);
-  v128_t r_hi = wasm_f32x4_demote_f64x2_zero(s_hi);
-  return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+  return r;
 }
 
 /* ---- shared entry points used across translation units ---- */

@@ -93,6 +93,28 @@ void sgd_step(float *param, const float *grad, float *buf, int n, float neg_lr, 
     sgd_impl(param, grad, buf, n, neg_lr, momentum, one_minus_dampening, weight_decay, nesterov, maximize, first_step, 0);
 }
 
+/* One Adam element, scalar: the exact op sequence (also the fallback of the SIMD loop). */
+INLINE void adam_elem(float *param, const float *grad, float *exp_avg, float *exp_avg_sq, float *max_sq, int i,
+                      float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                      float neg_step_size, float bc2_sqrt, float eps, float weight_decay,
+                      float param_decay, int maximize, int wd, int decay, const int fused) {
+  float p = param[i];
+  float g = maximize ? -grad[i] : grad[i];
+  if (decay) p = p * param_decay;
+  if (wd) g = madd1(p, weight_decay, g, fused);
+  float m = madd1(g, one_minus_beta1, exp_avg[i] * beta1, fused);
+  float v = exp_avg_sq[i] * beta2;
+  v = fused ? fmaf_exact(one_minus_beta2 * g, g, v) : v + (one_minus_beta2 * g) * g;
+  exp_avg[i] = m;
+  exp_avg_sq[i] = v;
+  if (max_sq) {
+    v = __builtin_wasm_max_f32(max_sq[i], v);
+    max_sq[i] = v;
+  }
+  float denom = __builtin_sqrtf(v) / bc2_sqrt + eps;
+  param[i] = p + (neg_step_size * m) / denom;
+}
+
 INLINE void adam_impl(float *param, const float *grad, float *exp_avg, float *exp_avg_sq, float *max_sq, int n,
                       float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
                       float neg_step_size, float bc2_sqrt, float eps, float weight_decay,
@@ -107,13 +129,28 @@ INLINE void adam_impl(float *param, const float *grad, float *exp_avg, float *ex
   for (; i + 4 <= n; i += 4) {
     v128_t p = wasm_v128_load(param + i);
     v128_t g = wasm_v128_load(grad + i);
+    v128_t m, v;
     if (maximize) g = wasm_f32x4_neg(g);
     if (decay) p = wasm_f32x4_mul(p, vdecay);
-    if (wd) g = madd4(p, vwd, g, fused);
-    v128_t m = madd4(g, vomb1, wasm_f32x4_mul(wasm_v128_load(exp_avg + i), vb1), fused);
-    v128_t v = wasm_f32x4_mul(wasm_v128_load(exp_avg_sq + i), vb2);
-    v = fused ? fma4_exact(wasm_f32x4_mul(vomb2, g), g, v)
-              : wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(vomb2, g), g));
+    if (fused) {
+      /* double-evaluated FMAs; if any lane of any of them is a possible double-rounding case,
+       * redo these four elements with the exact scalar sequence (nothing is stored yet) */
+      v128_t suspect = wasm_i32x4_splat(0);
+      if (wd) g = fma4_fast(p, vwd, g, &suspect);
+      m = fma4_fast(g, vomb1, wasm_f32x4_mul(wasm_v128_load(exp_avg + i), vb1), &suspect);
+      v = fma4_fast(wasm_f32x4_mul(vomb2, g), g, wasm_f32x4_mul(wasm_v128_load(exp_avg_sq + i), vb2), &suspect);
+      if (__builtin_expect(wasm_v128_any_true(suspect), 0)) {
+        for (int j = i; j < i + 4; j++)
+          adam_elem(param, grad, exp_avg, exp_avg_sq, max_sq, j, beta1, one_minus_beta1, beta2, one_minus_beta2,
+                    neg_step_size, bc2_sqrt, eps, weight_decay, param_decay, maximize, wd, decay, fused);
+        continue;
+      }
+    } else {
+      if (wd) g = wasm_f32x4_add(g, wasm_f32x4_mul(vwd, p));
+      m = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(exp_avg + i), vb1), wasm_f32x4_mul(vomb1, g));
+      v = wasm_f32x4_mul(wasm_v128_load(exp_avg_sq + i), vb2);
+      v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(vomb2, g), g));
+    }
     wasm_v128_store(exp_avg + i, m);
     wasm_v128_store(exp_avg_sq + i, v);
     if (max_sq) {
@@ -124,23 +161,9 @@ INLINE void adam_impl(float *param, const float *grad, float *exp_avg, float *ex
     p = wasm_f32x4_add(p, wasm_f32x4_div(wasm_f32x4_mul(vss, m), denom));
     wasm_v128_store(param + i, p);
   }
-  for (; i < n; i++) {
-    float p = param[i];
-    float g = maximize ? -grad[i] : grad[i];
-    if (decay) p = p * param_decay;
-    if (wd) g = madd1(p, weight_decay, g, fused);
-    float m = madd1(g, one_minus_beta1, exp_avg[i] * beta1, fused);
-    float v = exp_avg_sq[i] * beta2;
-    v = fused ? fmaf_exact(one_minus_beta2 * g, g, v) : v + (one_minus_beta2 * g) * g;
-    exp_avg[i] = m;
-    exp_avg_sq[i] = v;
-    if (max_sq) {
-      v = __builtin_wasm_max_f32(max_sq[i], v);
-      max_sq[i] = v;
-    }
-    float denom = __builtin_sqrtf(v) / bc2_sqrt + eps;
-    param[i] = p + (neg_step_size * m) / denom;
-  }
+  for (; i < n; i++)
+    adam_elem(param, grad, exp_avg, exp_avg_sq, max_sq, i, beta1, one_minus_beta1, beta2, one_minus_beta2,
+              neg_step_size, bc2_sqrt, eps, weight_decay, param_decay, maximize, wd, decay, fused);
 }
 
 EXPORT(adam_step)
