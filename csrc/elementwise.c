@@ -118,7 +118,7 @@ EXPORT(f32_axpy)
 void f32_axpy(int n, float alpha, const float *x, float *y, int fused) {
   int i = 0;
   v128_t av = wasm_f32x4_splat(alpha);
-  if (fused) {
+  if (fused && alpha != 1.0f && alpha != -1.0f) { /* alpha = +-1: the product is exact, fma == add */
     for (; i + 4 <= n; i += 4)
       wasm_v128_store(y + i, fma4_exact(wasm_v128_load(x + i), av, wasm_v128_load(y + i)));
     for (; i < n; i++) y[i] = fmaf_exact(x[i], alpha, y[i]);

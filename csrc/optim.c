@@ -45,42 +45,69 @@ INLINE v128_t madd4(v128_t b, v128_t alpha, v128_t a, int fused) {
   return fused ? fma4_exact(b, alpha, a) : wasm_f32x4_add(a, wasm_f32x4_mul(alpha, b));
 }
 
+/* One SGD element, scalar: the exact op sequence (also the fallback of the SIMD loop). */
+INLINE void sgd_elem(float *param, const float *grad, float *buf, int i, float neg_lr, float momentum,
+                     float one_minus_dampening, float weight_decay, int nesterov, int maximize,
+                     int first_step, int wd, int mom, const int fused) {
+  float p = param[i];
+  float g = maximize ? -grad[i] : grad[i];
+  if (wd) g = madd1(p, weight_decay, g, fused);
+  if (mom) {
+    float b = first_step ? g : madd1(g, one_minus_dampening, buf[i] * momentum, fused);
+    buf[i] = b;
+    g = nesterov ? madd1(b, momentum, g, fused) : b;
+  }
+  param[i] = madd1(g, neg_lr, p, fused);
+}
+
 INLINE void sgd_impl(float *param, const float *grad, float *buf, int n, float neg_lr, float momentum,
                      float one_minus_dampening, float weight_decay, int nesterov, int maximize,
                      int first_step, const int fused) {
   const int wd = weight_decay != 0.0f, mom = momentum != 0.0f;
+  /* fma(g, 1, b) == b + g exactly (the product is exact): the common dampening = 0 case takes a
+   * plain add, which also avoids the exact-tie false alarms of the double-evaluated FMA */
+  const int damp_is_one = one_minus_dampening == 1.0f;
   const v128_t vlr = wasm_f32x4_splat(neg_lr), vmom = wasm_f32x4_splat(momentum);
   const v128_t vdamp = wasm_f32x4_splat(one_minus_dampening), vwd = wasm_f32x4_splat(weight_decay);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
     v128_t p = wasm_v128_load(param + i);
     v128_t g = wasm_v128_load(grad + i);
+    v128_t b = g;
     if (maximize) g = wasm_f32x4_neg(g);
-    if (wd) g = madd4(p, vwd, g, fused);
-    if (mom) {
-      v128_t b;
-      if (first_step) {
-        b = g;
-      } else {
-        b = wasm_f32x4_mul(wasm_v128_load(buf + i), vmom);
-        b = madd4(g, vdamp, b, fused);
+    if (fused) {
+      v128_t suspect = wasm_i32x4_splat(0);
+      if (wd) g = fma4_fast(p, vwd, g, &suspect);
+      if (mom) {
+        if (first_step) {
+          b = g;
+        } else {
+          b = wasm_f32x4_mul(wasm_v128_load(buf + i), vmom);
+          b = damp_is_one ? wasm_f32x4_add(b, g) : fma4_fast(g, vdamp, b, &suspect);
+        }
+        g = nesterov ? fma4_fast(b, vmom, g, &suspect) : b;
       }
-      wasm_v128_store(buf + i, b);
-      g = nesterov ? madd4(b, vmom, g, fused) : b;
+      p = fma4_fast(g, vlr, p, &suspect);
+      if (__builtin_expect(wasm_v128_any_true(suspect), 0)) {
+        for (int j = i; j < i + 4; j++)
+          sgd_elem(param, grad, buf, j, neg_lr, momentum, one_minus_dampening, weight_decay, nesterov, maximize,
+                   first_step, wd, mom, fused);
+        continue;
+      }
+    } else {
+      if (wd) g = madd4(p, vwd, g, 0);
+      if (mom) {
+        b = first_step ? g : madd4(g, vdamp, wasm_f32x4_mul(wasm_v128_load(buf + i), vmom), 0);
+        g = nesterov ? madd4(b, vmom, g, 0) : b;
+      }
+      p = madd4(g, vlr, p, 0);
     }
-    wasm_v128_store(param + i, madd4(g, vlr, p, fused));
+    if (mom) wasm_v128_store(buf + i, b);
+    wasm_v128_store(param + i, p);
   }
-  for (; i < n; i++) {
-    float p = param[i];
-    float g = maximize ? -grad[i] : grad[i];
-    if (wd) g = madd1(p, weight_decay, g, fused);
-    if (mom) {
-      float b = first_step ? g : madd1(g, one_minus_dampening, buf[i] * momentum, fused);
-      buf[i] = b;
-      g = nesterov ? madd1(b, momentum, g, fused) : b;
-    }
-    param[i] = madd1(g, neg_lr, p, fused);
-  }
+  for (; i < n; i++)
+    sgd_elem(param, grad, buf, i, neg_lr, momentum, one_minus_dampening, weight_decay, nesterov, maximize,
+             first_step, wd, mom, fused);
 }
 
 EXPORT(sgd_step)
