@@ -26,31 +26,36 @@ INLINE v128_t exp_f64x2(v128_t x) {
   const v128_t log2e = wasm_f64x2_splat(1.4426950408889634);
   const v128_t ln2_hi = wasm_f64x2_splat(0x1.62e42fee00000p-1);
   const v128_t ln2_lo = wasm_f64x2_splat(0x1.a39ef35793c76p-33);
-  v128_t n = wasm_f64x2_nearest(wasm_f64x2_mul(x, log2e));
+  /* n = round(x / ln2) by the 1.5*2^52 trick: the low mantissa bits of t hold n as an integer */
+  const v128_t magic = wasm_f64x2_splat(0x1.8p52);
+  v128_t t = wasm_f64x2_add(wasm_f64x2_mul(x, log2e), magic);
+  v128_t n = wasm_f64x2_sub(t, magic);
   v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(x, wasm_f64x2_mul(n, ln2_hi)), wasm_f64x2_mul(n, ln2_lo));
-  /* Taylor series to r^10 on |r| <= ln2/2: truncation error < 2.2e-13 relative */
-  v128_t p = wasm_f64x2_splat(1.0 / 3628800.0);
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 362880.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 40320.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 5040.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 720.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 120.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 24.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0 / 6.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(0.5));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0));
-  p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(1.0));
-  /* 2^n with n in [-151, 129]: a normal double, built from its exponent bits */
-  v128_t ni = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(n));
-  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(ni, wasm_i64x2_splat(1023)), 52);
+  /* Taylor series to r^10 on |r| <= ln2/2: truncation error < 2.2e-13 relative (Estrin form) */
+  v128_t r2 = wasm_f64x2_mul(r, r);
+  v128_t r4 = wasm_f64x2_mul(r2, r2);
+#define C(k) wasm_f64x2_splat(k)
+#define PAIR(c0, c1) wasm_f64x2_add(C(c0), wasm_f64x2_mul(C(c1), r))
+  v128_t p01 = PAIR(1.0, 1.0), p23 = PAIR(1.0 / 2, 1.0 / 6), p45 = PAIR(1.0 / 24, 1.0 / 120);
+  v128_t p67 = PAIR(1.0 / 720, 1.0 / 5040), p89 = PAIR(1.0 / 40320, 1.0 / 362880);
+  v128_t p10 = C(1.0 / 3628800);
+#undef PAIR
+#undef C
+  v128_t q0 = wasm_f64x2_add(p01, wasm_f64x2_mul(p23, r2));
+  v128_t q1 = wasm_f64x2_add(p45, wasm_f64x2_mul(p67, r2));
+  v128_t q2 = wasm_f64x2_add(p89, wasm_f64x2_mul(p10, r2));
+  v128_t p = wasm_f64x2_add(q0, wasm_f64x2_mul(r4, wasm_f64x2_add(q1, wasm_f64x2_mul(q2, r4))));
+  /* 2^n with n in [-151, 129]: a normal double, exponent bits from the integer in t */
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(t, wasm_i64x2_splat(1023)), 52);
   return wasm_f64x2_mul(p, scale);
 }
 
 /* exp of four floats, each correctly rounded except in rare hard cases (<= 1 ulp). */
 INLINE v128_t exp4(v128_t x) {
   const v128_t lo = wasm_f32x4_splat(-104.0f), hi = wasm_f32x4_splat(89.0f);
-  /* clamp keeps NaN (wasm min/max propagate it); exp(-104) rounds to 0, exp(89) to inf */
-  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, lo), hi);
+  /* clamp with pmax/pmin in this operand order keeps NaN (x < lo and hi < x are false for NaN);
+   * exp(-104) rounds to 0 and exp(89) to inf */
+  v128_t xc = wasm_f32x4_pmin(wasm_f32x4_pmax(x, lo), hi);
   v128_t a = exp_f64x2(wasm_f64x2_promote_low_f32x4(xc));
   v128_t b = exp_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xc, xc, 2, 3, 2, 3)));
   return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(a), wasm_f32x4_demote_f64x2_zero(b), 0, 1, 4, 5);
