@@ -2,3 +2,9 @@
  * `optim`: the optimizers of torch.optim and, under `lrScheduler`, its learning-rate schedulers.
  */
 export * as lrScheduler from "./lr_scheduler/index.js";
+export { Optimizer } from "./optimizer.js";
+export type {
+  GroupValue, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamsInput, StateDictGroup, StateValue, ZeroGradOptions,
+} from "./optimizer.js";
+export { SGD } from "./sgd.js";
+export type { SGDOptions, SGDGroup, SGDState } from "./sgd.js";
