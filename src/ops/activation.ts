@@ -56,7 +56,7 @@ export function gelu(x: Tensor, approximate: GeluApproximate = "none"): Tensor {
     const out = apply("gelu", x);
     return record(out, "GeluBackward0", [x], (g) => [fusedBackward("geluBackward", g, x)], [x]);
   }
-  if (approximate !== "tanh") throw new RangeError(`approximate argument must be either none or tanh, but got ${String(approximate)}`);
+  if (approximate !== "tanh") throw new RangeError(`approximate argument must be either none or tanh. Got: ${String(approximate)}`);
   // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), composed so autograd gives its exact derivative
   const k = Math.sqrt(2 / Math.PI);
   const inner = mul(add(x, mul(pow(x, 3), 0.044715)), k);

@@ -233,7 +233,7 @@ export const trunc = (x: Tensor): Tensor => unaryMath("trunc", "TruncBackward0",
 
 /** clamp(x, min, max); either bound may be omitted (null). */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  if (min == null && max == null) throw new TypeError("clamp(): At least one of 'min' or 'max' must not be None");
+  if (min == null && max == null) throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   let dt = x.dtype;
   if (!isFloating(dt) && ((min != null && !Number.isInteger(min)) || (max != null && !Number.isInteger(max))))
     dt = DEFAULT_DTYPE;

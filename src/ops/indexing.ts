@@ -11,26 +11,48 @@ import { where } from "./elementwise.js";
 import { clone } from "./movement.js";
 
 function checkIndexDtype(index: Tensor, op: string): void {
+  // PyTorch: "gather(): Expected dtype int64 for index" (descent's index dtype is int32)
   if (index.dtype !== "int32") throw new TypeError(`${op}(): Expected dtype int32 for index, but got ${index.dtype}`);
 }
 
-function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor, what: string): void {
-  if (index.ndim !== x.ndim && !(index.ndim <= 1 && x.ndim <= 1))
-    throw new RangeError(`Index tensor must have the same number of dimensions as ${what} tensor`);
-  for (let d = 0; d < index.ndim; d++) {
-    if (d !== dim && index.shape[d]! > x.shape[d]!)
+const nonEmptyDim = (t: Tensor): number => Math.max(t.ndim, 1);
+const nonEmptySize = (t: Tensor, d: number): number => (t.ndim === 0 ? 1 : t.shape[d]!);
+
+/** PyTorch's gather_shape_check. */
+function checkGatherShapes(x: Tensor, dim: number, index: Tensor): void {
+  if (nonEmptyDim(x) !== nonEmptyDim(index))
+    throw new RangeError("Index tensor must have the same number of dimensions as input tensor");
+  for (let d = 0; d < nonEmptyDim(x); d++) {
+    if (d !== dim && nonEmptySize(index, d) > nonEmptySize(x, d))
       throw new RangeError(
-        `Size does not match at dimension ${d} expected index ${fmtShape(index.shape)} to be smaller than ${what} ${fmtShape(x.shape)} apart from dimension ${dim}`,
+        `Size does not match at dimension ${d} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${dim}`,
       );
   }
-  void op;
+}
+
+/** PyTorch's scatter_shape_check (with a src tensor). */
+function checkScatterShapes(self: Tensor, dim: number, index: Tensor, src: Tensor): void {
+  if (nonEmptyDim(index) !== nonEmptyDim(src))
+    throw new RangeError("Index tensor must have the same number of dimensions as src tensor");
+  if (index.numel() === 0) return;
+  if (nonEmptyDim(self) !== nonEmptyDim(index))
+    throw new RangeError("Index tensor must have the same number of dimensions as self tensor");
+  let wrong = false;
+  for (let d = 0; d < nonEmptyDim(self); d++) {
+    const i = nonEmptySize(index, d);
+    if ((d !== dim && i > nonEmptySize(self, d)) || i > nonEmptySize(src, d)) wrong = true;
+  }
+  if (wrong)
+    throw new RangeError(
+      `Expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(self.shape)} apart from dimension ${dim} and to be smaller size than src ${fmtShape(src.shape)}`,
+    );
 }
 
 /** out[i][j] = x[index[i][j]][j] (dim 0), and so on for other dims, like `torch.gather`. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndexDtype(index, "gather");
   const d = normalizeDim(dim, x.ndim);
-  checkGatherShapes("gather", x, d, index, "self");
+  checkIndexDtype(index, "gather");
+  checkGatherShapes(x, d, index);
   const out = empty(index.shape, x.dtype);
   backend().gather(x, d, index, out.storage);
   return record(
@@ -49,16 +71,10 @@ function scatterAddInto(target: Tensor, dim: number, index: Tensor, src: Tensor)
 
 /** self.scatter_add(dim, index, src): a copy of self with src added at the indexed positions. */
 export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  checkIndexDtype(index, "scatter_add");
   const d = normalizeDim(dim, self.ndim);
-  checkGatherShapes("scatter_add", self, d, index, "self");
-  for (let k = 0; k < index.ndim; k++)
-    if (index.shape[k]! > (src.shape[k] ?? 1))
-      throw new RangeError(
-        `Size does not match at dimension ${k} expected index ${fmtShape(index.shape)} to be smaller than src ${fmtShape(src.shape)}`,
-      );
-  if (src.dtype !== self.dtype)
-    throw new TypeError(`scatter_add(): Expected self.dtype to be equal to src.dtype (${self.dtype} vs ${src.dtype})`);
+  checkIndexDtype(index, "scatter");
+  if (src.dtype !== self.dtype) throw new TypeError("scatter(): Expected self.dtype to be equal to src.dtype");
+  checkScatterShapes(self, d, index, src);
   const out = empty(self.shape, self.dtype);
   backend().copy(self, out);
   backend().scatterAdd(out, d, index, src);
@@ -84,6 +100,9 @@ function gatherPadded(g: Tensor, dim: number, index: Tensor, src: Tensor): Tenso
   backend().copy(picked, region);
   return full;
 }
+
+const torchScalarName = (d: string): string =>
+  ({ float32: "Float", float64: "Double", int32: "Int", bool: "Bool" } as Record<string, string>)[d]!;
 
 function checkVectorIndex(index: Tensor, op: string): void {
   checkIndexDtype(index, op);
@@ -118,8 +137,28 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** self.index_add(dim, index, source): a copy of self with source's slices added at index. */
 export function indexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
-  checkVectorIndex(index, "index_add");
   const d = normalizeDim(dim, self.ndim);
+  checkIndexDtype(index, "index_add_");
+  if (index.ndim > 1) throw new RangeError("index_add_(): Index is supposed to be a vector");
+  const count = index.numel();
+  const srcSize = source.ndim === 0 ? 1 : source.shape[d];
+  if (count !== srcSize)
+    throw new RangeError(
+      `index_add_(): Number of indices (${count}) should be equal to source.size(dim): (${srcSize}), for dim: ${d}`,
+    );
+  if (source.dtype !== self.dtype)
+    throw new TypeError(
+      `index_add_(): self (${torchScalarName(self.dtype)}) and source (${torchScalarName(source.dtype)}) must have the same scalar type`,
+    );
+  // the slices self.select(d, i) and source.select(d, j) must have equal shapes
+  for (let k = 0, j = 0; k < Math.max(self.ndim, source.ndim); k++) {
+    if (k === d) continue;
+    const a = self.shape[k] ?? 1;
+    const b = source.shape[k] ?? 1;
+    if (a !== b)
+      throw new RangeError(`The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${j}`);
+    j++;
+  }
   const out = clone(self);
   backend().indexAdd(out, d, index, source);
   return record(

@@ -36,15 +36,23 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const shape = ref.shape.slice();
   shape[d] = total;
   const out = empty(shape, dtype);
-  let start = 0;
+  // where each input starts along d; skipped [0]-shaped inputs (-1) still get an empty gradient, as in PyTorch
   const starts: number[] = [];
-  for (const t of parts) {
+  let start = 0;
+  for (const t of tensors) {
+    if (t.ndim === 1 && t.shape[0] === 0) {
+      starts.push(-1);
+      continue;
+    }
     starts.push(start);
     backend().copy(t, narrow(out.detach(), d, start, t.shape[d]!));
     start += t.shape[d]!;
   }
-  return record(out, "CatBackward0", parts, (g) =>
-    parts.map((t, i) => (t.requiresGrad ? narrow(g, d, starts[i]!, t.shape[d]!) : null)),
+  return record(out, "CatBackward0", tensors, (g) =>
+    tensors.map((t, i) => {
+      if (!t.requiresGrad) return null;
+      return starts[i] === -1 ? empty([0], g.dtype) : narrow(g, d, starts[i]!, t.shape[d]!);
+    }),
   );
 }
 

@@ -68,15 +68,64 @@ function torchType(d: string): string {
   return ({ float32: "Float", float64: "Double", int32: "Int", bool: "Bool" } as Record<string, string>)[d]!;
 }
 
+/** PyTorch's should_fold: whether matmul folds t's batch dims into rows and calls mm/mv. */
+function shouldFold(t: Tensor, otherNdim: number): boolean {
+  if (t.ndim < 3 || (otherNdim !== 1 && otherNdim !== 2)) return false;
+  // a 3-D tensor with transposed matrices over a contiguous batch goes to bmm instead
+  return !(t.ndim === 3 && otherNdim === 2 && t.strides[2] !== 1 && t.strides[0] === t.shape[1]! * t.shape[2]!);
+}
+
+/**
+ * Throw PyTorch's message for operands that cannot be multiplied. torch.matmul dispatches to
+ * dot / mv / mm (after folding batch dims into rows) / bmm (after broadcasting batch dims), and
+ * the message comes from whichever it reaches, so it is reproduced here from the same rules.
+ */
+function checkMatmulShapes(a: Tensor, b: Tensor): void {
+  const da = a.ndim;
+  const db = b.ndim;
+  const prod = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
+  const mm = (m: number, k: number, k2: number, n: number): void => {
+    if (k !== k2) throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+  };
+  const mv = (m: number, k: number, k2: number): void => {
+    if (k !== k2) throw new RangeError(`size mismatch, got ${m}, ${m}x${k},${k2}`);
+  };
+  const as = a.shape;
+  const bs = b.shape;
+  if (da === 1 && db === 1) {
+    if (as[0] !== bs[0])
+      throw new RangeError(
+        `inconsistent tensor size, expected tensor [${as[0]}] and src [${bs[0]}] to have the same number of elements, but got ${as[0]} and ${bs[0]} elements respectively`,
+      );
+  } else if (da === 2 && db === 1) mv(as[0]!, as[1]!, bs[0]!);
+  else if (da === 1 && db === 2) mm(1, as[0]!, bs[0]!, bs[1]!);
+  else if (da === 2 && db === 2) mm(as[0]!, as[1]!, bs[0]!, bs[1]!);
+  else if (shouldFold(a, db) || shouldFold(b, da)) {
+    // fold the batch of the larger operand (b transposed when it is the larger one) into rows
+    const transpose = db > da;
+    const t1 = transpose ? [...bs.slice(0, -2), bs[db - 1]!, bs[db - 2]!] : as;
+    const t2 = transpose ? (da === 2 ? [as[1]!, as[0]!] : as) : bs;
+    const rows = prod(t1.slice(0, -1));
+    if (t2.length === 1) mv(rows, t1[t1.length - 1]!, t2[0]!);
+    else mm(rows, t1[t1.length - 1]!, t2[0]!, t2[1]!);
+  } else {
+    // bmm over the broadcast batch dims (broadcasting errors come first)
+    const batch = prod(broadcastShapes(as.slice(0, -2), bs.slice(0, -2)));
+    const k = as[da - 1]!;
+    const k2 = bs[db - 2]!;
+    if (k !== k2)
+      throw new RangeError(
+        `Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${k}] but got: [${batch}, ${k2}].`,
+      );
+  }
+}
+
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0)
     throw new RangeError(
       `both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`,
     );
-  if (a.ndim === 1 && b.ndim === 1 && a.shape[0] !== b.shape[0])
-    throw new RangeError(
-      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
-    );
+  checkMatmulShapes(a, b);
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
   let out = matmulNd(a2, b2);

@@ -153,10 +153,14 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return record(out, "UnsqueezeBackward0", [x], (g) => [reshape(g, x.shape)]);
 }
 
+const TENSOR_TYPE: Record<DType, string> = {
+  float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int32: "torch.IntTensor", bool: "torch.BoolTensor",
+};
+
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < x.ndim)
     throw new RangeError(
-      `expand(torch.FloatTensor{${fmtShape(x.shape)}}, size=${fmtShape(shape)}): the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
+      `expand(${TENSOR_TYPE[x.dtype]}{${fmtShape(x.shape)}}, size=${fmtShape(shape)}): the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
     );
   const lead = shape.length - x.ndim;
   const outShape: number[] = [];
@@ -271,8 +275,10 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   const size = x.shape[d]!;
   const sizes: number[] = [];
   if (typeof splitSize === "number") {
-    if (!Number.isInteger(splitSize) || splitSize <= 0)
+    if (!Number.isInteger(splitSize) || splitSize < 0)
       throw new RangeError(`split expects split_size be non-negative, but got split_size=${splitSize}`);
+    if (splitSize === 0 && size !== 0)
+      throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
     for (let s = 0; s < size; s += splitSize) sizes.push(Math.min(splitSize, size - s));
     if (size === 0) sizes.push(0);
   } else {

@@ -6,6 +6,7 @@
 import type { ReduceOp } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { record } from "../autograd/node.js";
+import { noGrad } from "../autograd/grad_mode.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { normalizeDim, shapesEqual, type Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -117,7 +118,16 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-function varianceParts(x: Tensor, dim: Dims, options: VarOptions | boolean | undefined): { v: Tensor } {
+interface VarianceParts {
+  v: Tensor;
+  dims: number[];
+  correction: number;
+  keepdim: boolean;
+  /** All elements reduced because no dim was given (PyTorch's dim=None path). */
+  full: boolean;
+}
+
+function varianceParts(x: Tensor, dim: Dims, options: VarOptions | boolean | undefined): VarianceParts {
   if (!isFloating(x.dtype))
     throw new TypeError(`std and var only support floating point and complex dtypes, got ${x.dtype}`);
   const opts: VarOptions = typeof options === "boolean" ? { unbiased: options } : (options ?? {});
@@ -125,19 +135,47 @@ function varianceParts(x: Tensor, dim: Dims, options: VarOptions | boolean | und
   const keepdim = opts.keepdim ?? false;
   const dims = reductionDims(dim, x.ndim);
   const n = countOf(x.shape, dims);
-  const mu = mean(x, dims, true);
-  const d = sub(x, mu);
-  const ss = sum(mul(d, d), dims, keepdim);
-  return { v: div(ss, Math.max(n - correction, 0)) };
+  // forward only: the gradient is PyTorch's var_backward, not the graph of this composite
+  const v = noGrad(() => {
+    const d = sub(x, mean(x, dims, true));
+    return div(sum(mul(d, d), dims, keepdim), Math.max(n - correction, 0));
+  });
+  return { v, dims, correction, keepdim, full: dim == null || x.ndim === 0 };
+}
+
+/**
+ * PyTorch's var_backward: (2 / (n − correction)) · g · (x − mean(x)). It does not differentiate
+ * through the mean (whose contribution is zero in exact arithmetic). With no dim and
+ * n ≤ correction the result is g·NaN where x equals the mean and g·inf elsewhere.
+ */
+function varBackward(g: Tensor, x: Tensor, p: VarianceParts): Tensor {
+  const dof = countOf(x.shape, p.dims) - p.correction;
+  if (p.full) {
+    const mu = mean(x);
+    if (dof <= 0) return mul(g, where(eq(x, mu), NaN, Infinity));
+    return mul(mul(g, 2 / dof), sub(x, mu));
+  }
+  const gk = p.keepdim ? g : view(g, reducedShape(x.shape, p.dims, true));
+  return mul(mul(gk, 2 / dof), sub(x, mean(x, p.dims, true)));
 }
 
 /** Variance over `dim` with `correction` (default 1, Bessel), like `torch.var`. */
 export function variance(x: Tensor, dim?: Dims, options?: VarOptions | boolean): Tensor {
-  return varianceParts(x, dim, options).v;
+  const p = varianceParts(x, dim, options);
+  return record(p.v, "VarBackward0", [x], (g) => [varBackward(g, x, p)], [x]);
 }
 
+/** Standard deviation: √var, with PyTorch's std_backward (zero gradient where the result is 0). */
 export function std(x: Tensor, dim?: Dims, options?: VarOptions | boolean): Tensor {
-  return sqrt(varianceParts(x, dim, options).v);
+  const p = varianceParts(x, dim, options);
+  const out = noGrad(() => sqrt(p.v));
+  return record(
+    out,
+    "StdBackward0",
+    [x],
+    (g) => [varBackward(where(eq(out, 0), 0, div(g, mul(out, 2))), x, p)],
+    [x, out],
+  );
 }
 
 /** Vector p-norm over `dim` (all elements by default), like `torch.norm` / `linalg.vector_norm`. */
@@ -147,7 +185,11 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   if (p === Infinity) return amax(abs(x), dims, keepdim);
   if (p === -Infinity) return amin(abs(x), dims, keepdim);
   if (p === 1) return sum(abs(x), dims, keepdim);
-  if (p === 0) return sum(where(eq(x, 0), 0, 1).to(x.dtype), dims, keepdim);
+  if (p === 0) {
+    // PyTorch: the result requires grad, but norm_backward returns an undefined gradient for p = 0 (x.grad stays None)
+    const count = noGrad(() => sum(where(eq(x, 0), 0, 1).to(x.dtype), dims, keepdim));
+    return record(count, "NormBackward1", [x], () => [null]);
+  }
   const ax = abs(x);
   const out = p === 2 ? sqrt(sum(mul(x, x), dims, keepdim)) : pow(sum(pow(ax, p), dims, keepdim), 1 / p);
   // Replace the composite graph with PyTorch's norm_backward, which is 0 where the norm is 0.

@@ -44,11 +44,14 @@ export function fmtShape(shape: Shape): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** Broadcast two shapes like PyTorch; the error names the mismatching dimension. */
+/**
+ * Broadcast two shapes like PyTorch; the error names the mismatching dimension (the last one
+ * that mismatches, as PyTorch walks the dims from the right).
+ */
 export function broadcastShapes(a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = n - 1; i >= 0; i--) {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)]!;
     const db = i < n - b.length ? 1 : b[i - (n - b.length)]!;
     if (da === db || db === 1) out[i] = da;

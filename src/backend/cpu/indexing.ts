@@ -8,13 +8,17 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { contiguousStrides } from "../../tensor/shape.js";
 import { forEachRow } from "./iterate.js";
 
-function checkIndex(index: Strided, size: number, dim: number): void {
+/**
+ * Throw PyTorch's message for an index outside [0, size): gather/scatter name the index, the dim
+ * and the size; index_select/index_add say "index out of range in self" (`vector`).
+ */
+function checkIndex(index: Strided, size: number, dim: number, vector = false): void {
   const id = index.storage.data;
   forEachRow(index.shape, [index.strides], [index.offset], (offs, n, s) => {
     for (let i = 0, p = offs[0]!; i < n; i++, p += s[0]!) {
       const v = id[p]!;
       if (v < 0 || v >= size)
-        throw new RangeError(`index ${v} is out of bounds for dimension ${dim} with size ${size}`);
+        throw new RangeError(vector ? "index out of range in self" : `index ${v} is out of bounds for dimension ${dim} with size ${size}`);
     }
   });
 }
@@ -70,7 +74,7 @@ function spread(index: Strided, ndim: number, dim: number): Strided {
 }
 
 export function indexSelect(x: Strided, dim: number, index: Strided, out: Storage): void {
-  checkIndex(index, x.shape[dim]!, dim);
+  checkIndex(index, x.shape[dim]!, dim, true);
   const shape = x.shape.slice();
   shape[dim] = index.shape[0] ?? 1;
   const o: Strided = { storage: out, shape, strides: contiguousStrides(shape), offset: 0 };
@@ -79,7 +83,7 @@ export function indexSelect(x: Strided, dim: number, index: Strided, out: Storag
 }
 
 export function indexAdd(out: Strided, dim: number, index: Strided, src: Strided): void {
-  checkIndex(index, out.shape[dim]!, dim);
+  checkIndex(index, out.shape[dim]!, dim, true);
   const ov: Strided = { ...out, strides: zeroAt(out.strides, dim) };
   addThrough(src.shape, ov, src, spread(index, src.shape.length, dim), out.strides[dim]!);
 }
