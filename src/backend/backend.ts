@@ -116,4 +116,29 @@ export interface Backend {
   indexSelect(x: Strided, dim: number, index: Strided, out: Storage): void;
   /** out.index_add_(dim, index, src) in place (the gradient of indexSelect). */
   indexAdd(out: Strided, dim: number, index: Strided, src: Strided): void;
+
+  // ---- Losses (src/backend/cpu/loss.ts documents the formulas) -------------------------------
+  /**
+   * Negative log-likelihood over the class dim of x [N, C, K] with int32 targets [N, K], fused with
+   * log-softmax when `lse` ([N·K]) is given (softmax cross-entropy). Writes out[N·K] (0 where the
+   * target is ignoreIndex) and returns Σ w[target] over the non-ignored positions.
+   */
+  nllLoss(x: Strided, target: Strided, weight: Strided | null, ignoreIndex: number, out: Storage, lse: Storage | null): number;
+  /** Gradient of nllLoss into gx (contiguous [N, C, K], zero-filled), scaled by scale·gOut[n, k]. */
+  nllLossBackward(
+    x: Strided, target: Strided, weight: Strided | null, ignoreIndex: number,
+    gOut: Strided, scale: number, lse: Storage | null, gx: Storage,
+  ): void;
+  /** CTC forward over logProbs [T, N, C]: nll [N] and logAlpha [N, T, 2·max(targetLengths)+1]. */
+  ctcLoss(
+    logProbs: Strided, targets: Strided, inputLengths: Int32Array, targetLengths: Int32Array,
+    blank: number, nll: Storage, logAlpha: Storage,
+  ): void;
+  /** CTC gradient (PyTorch's formula) into grad, contiguous [T, N, C]. */
+  ctcLossBackward(
+    logProbs: Strided, targets: Strided, inputLengths: Int32Array, targetLengths: Int32Array,
+    blank: number, nll: Storage, logAlpha: Storage, gOut: Strided, zeroInfinity: boolean, grad: Storage,
+  ): void;
+  /** multilabel_margin_loss's masks: isTarget [N, C] and valid [N, C] (bool, zero-filled) from target [N, C]. */
+  multilabelMarginMask(target: Strided, isTarget: Storage, valid: Storage): void;
 }

@@ -10,6 +10,7 @@ import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { logsumexp, softmax, softmaxBackward } from "./softmax.js";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing.js";
+import { ctcLoss, ctcLossBackward, multilabelMarginMask, nllLoss, nllLossBackward } from "./loss.js";
 
 export class CpuBackend implements Backend {
   readonly name = "cpu";
@@ -34,4 +35,9 @@ export class CpuBackend implements Backend {
   scatterAdd = scatterAdd;
   indexSelect = indexSelect;
   indexAdd = indexAdd;
+  nllLoss = nllLoss;
+  nllLossBackward = nllLossBackward;
+  ctcLoss = ctcLoss;
+  ctcLossBackward = ctcLossBackward;
+  multilabelMarginMask = multilabelMarginMask;
 }

@@ -1,0 +1,148 @@
+/**
+ * Every loss of nn.functional against PyTorch 1.13.1 (test/fixtures/losses.json, written by
+ * scripts/fixtures/losses.py): value and gradients of every input that requires grad, in float64
+ * and float32, for each loss × options case (random and edge-case inputs); gradcheck in float64 on
+ * the random cases; and PyTorch's messages for bad input.
+ */
+import { describe, expect, it } from "vitest";
+import { gradcheck, nn, type Tensor } from "../../src/index.js";
+import { loadFixture, type FixtureTensor } from "../helpers/fixtures.js";
+import { expectClose, fromFixture, type Tolerance } from "../helpers/compare.js";
+
+const F = nn.functional;
+type AnyFn = (...args: unknown[]) => Tensor;
+const FNS = F as unknown as Record<string, AnyFn>;
+
+interface LossCase {
+  name: string;
+  fn: string;
+  dtype: "float32" | "float64";
+  args: (FixtureTensor | number[])[];
+  requiresGrad: boolean[];
+  options: Record<string, unknown>;
+  out: FixtureTensor;
+  gradOut: FixtureTensor;
+  grads: (FixtureTensor | null)[];
+  gradcheck: boolean;
+}
+
+interface ErrorCase {
+  label: string;
+  fn: string;
+  args: (FixtureTensor | number[])[];
+  options: Record<string, unknown>;
+  kind: string;
+  message: string;
+}
+
+const fixture = loadFixture<{ cases: LossCase[]; errors: ErrorCase[] }>("losses");
+
+const DISTANCES: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+  l1: (a, b) => a.sub(b).abs().sum(-1),
+};
+
+function isTensorFixture(v: unknown): v is FixtureTensor {
+  return typeof v === "object" && v !== null && "dtype" in v && "data" in v && "shape" in v;
+}
+
+function decodeOptions(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (isTensorFixture(v)) out[k] = fromFixture(v);
+    else if (k === "distanceFunction") out[k] = DISTANCES[v as string];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function decodeArgs(args: (FixtureTensor | number[])[], requiresGrad: boolean[] = []): (Tensor | number[])[] {
+  return args.map((a, i) => (isTensorFixture(a) ? fromFixture(a, { requiresGrad: requiresGrad[i] ?? false }) : a));
+}
+
+/**
+ * Cases whose float32 results differ from PyTorch's by more than the default 1e-5 because the
+ * two sides round intermediate float32 values differently (PyTorch's vectorised kernels vs
+ * descent's ops); listed with the tolerance they get and why.
+ */
+const FLOAT32_TOL: Record<string, Tolerance> = {};
+
+describe("losses match PyTorch (value and gradients)", () => {
+  for (const c of fixture.cases) {
+    it(c.name, () => {
+      const args = decodeArgs(c.args, c.requiresGrad);
+      const out = FNS[c.fn]!(...args, decodeOptions(c.options));
+      const tol = c.dtype === "float32" ? (FLOAT32_TOL[c.name] ?? {}) : {};
+      expectClose(out, c.out, tol, `${c.name} value`);
+      if (c.grads.some((g) => g !== null)) {
+        out.backward(fromFixture(c.gradOut));
+        c.grads.forEach((g, i) => {
+          if (g === null) return;
+          expectClose((args[i] as Tensor).grad, g, tol, `${c.name} grad of argument ${i}`);
+        });
+      }
+    });
+  }
+});
+
+describe("gradcheck (float64 finite differences) on every loss", () => {
+  const checked = fixture.cases.filter((c) => c.gradcheck);
+  it("covers every loss but CTC (checked through logSoftmax below)", () => {
+    const fns = new Set(checked.map((c) => c.fn));
+    expect(fns.size).toBe(20);
+  });
+  for (const c of checked) {
+    it(c.name, () => {
+      const args = decodeArgs(c.args, c.requiresGrad);
+      const opts = decodeOptions(c.options);
+      const tensors = args.filter((a): a is Tensor => !Array.isArray(a));
+      const fn = (...ins: Tensor[]): Tensor => {
+        let k = 0;
+        const full = args.map((a) => (Array.isArray(a) ? a : ins[k++]!));
+        return FNS[c.fn]!(...full, opts);
+      };
+      expect(gradcheck(fn, tensors)).toBe(true);
+    });
+  }
+
+  it("ctcLoss through logSoftmax (PyTorch's gradient is the logits' gradient)", () => {
+    for (const c of fixture.cases.filter((x) => x.fn === "ctcLoss" && x.dtype === "float64" && !x.name.includes("impossible"))) {
+      const args = decodeArgs(c.args);
+      const logits = (args[0] as Tensor).detach().clone();
+      logits.requiresGrad = true;
+      const opts = decodeOptions(c.options);
+      const dim = logits.ndim - 1;
+      const fn = (x: Tensor): Tensor => F.ctcLoss(x.logSoftmax(dim), args[1] as Tensor, args[2] as number[], args[3] as number[], opts);
+      expect(gradcheck(fn, [logits]), c.name).toBe(true);
+    }
+  });
+});
+
+/** PyTorch's message in descent's terms: dtype names (torch's Long is descent's int32) and sizes printed as [a, b]. */
+function translate(message: string): string {
+  return message
+    .replace(/torch\.Size\((\[[^\]]*\])\)/g, "$1")
+    .replace(/\bLong\b/g, "int32")
+    .replace(/\bDouble\b/g, "float64")
+    .replace(/\bFloat\b/g, "float32");
+}
+
+describe("bad input is rejected with PyTorch's message", () => {
+  for (const e of fixture.errors) {
+    it(`${e.label}: ${e.message}`, () => {
+      const args = decodeArgs(e.args);
+      // the one case about a target that requires grad
+      if (e.label.includes("requires grad")) (args[1] as Tensor).requiresGrad = true;
+      let thrown: unknown = null;
+      try {
+        FNS[e.fn]!(...args, decodeOptions(e.options));
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, "no error thrown").toBeInstanceOf(Error);
+      expect((thrown as Error).message).toBe(translate(e.message));
+      // wrong kinds are TypeErrors, bad values RangeErrors
+      if (/scalar type|requires_grad/.test(e.message)) expect(thrown).toBeInstanceOf(TypeError);
+      else expect(thrown).toBeInstanceOf(RangeError);
+    });
+  }
+});
