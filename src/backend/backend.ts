@@ -76,6 +76,62 @@ export interface MatmulArgs {
   k: number;
 }
 
+// ---- Convolution and pooling kernels (added with the nn layers) -------------------------------
+// Everything below belongs to the nn layers (src/ops/conv.ts, src/ops/pool.ts). A backend that
+// implements these methods supports Conv2d, MaxPool2d and AvgPool2d; the CPU reference lives in
+// cpu/conv.ts and cpu/pool.ts. Layout is NCHW. Input operands (`Strided`) may have any strides;
+// outputs are contiguous storages of the stated shape, fully overwritten. Padding is given as the
+// top/left amount and the output size explicitly, so asymmetric padding (PyTorch's "same" with an
+// even kernel) is expressed by an output size larger than the symmetric formula gives.
+
+/** Sizes and hyper-parameters of a 2-D convolution (PyTorch's conv2d, zero padding). */
+export interface Conv2dArgs {
+  batch: number;
+  inChannels: number;
+  inH: number;
+  inW: number;
+  outChannels: number;
+  kernelH: number;
+  kernelW: number;
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  /** Zero rows added above the input (the bottom amount follows from outH). */
+  padH: number;
+  /** Zero columns added left of the input (the right amount follows from outW). */
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}
+
+/** Sizes and hyper-parameters of a 2-D pooling window (each of the batch·channels planes is pooled alone). */
+export interface Pool2dArgs {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+}
+
+/** Average pooling adds PyTorch's divisor rules (dilation is always 1). */
+export interface AvgPool2dArgs extends Pool2dArgs {
+  /** Divide by the window size including padding (clipped at input + padding), else by the in-input count. */
+  countIncludePad: boolean;
+  /** When non-null, divide every window sum by this instead. */
+  divisorOverride: number | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -141,4 +197,24 @@ export interface Backend {
   ): void;
   /** multilabel_margin_loss's masks: isTarget [N, C] and valid [N, C] (bool, zero-filled) from target [N, C]. */
   multilabelMarginMask(target: Strided, isTarget: Storage, valid: Storage): void;
+
+  // ---- Convolution and pooling (nn layers; see the block comment above Conv2dArgs) -----------
+  /** out [batch, outChannels, outH, outW] = conv2d(x [batch, inChannels, inH, inW], w [outChannels, inChannels/groups, kernelH, kernelW]) + bias [outChannels] (bias null: none). */
+  conv2d(x: Strided, w: Strided, bias: Strided | null, out: Storage, args: Conv2dArgs): void;
+  /** gx [batch, inChannels, inH, inW] = gradient of conv2d with respect to its input, given gy [batch, outChannels, outH, outW]. */
+  conv2dBackwardInput(gy: Strided, w: Strided, gx: Storage, args: Conv2dArgs): void;
+  /** gw [outChannels, inChannels/groups, kernelH, kernelW] (and gbias [outChannels] unless null) = gradients of conv2d with respect to weight and bias. */
+  conv2dBackwardWeight(x: Strided, gy: Strided, gw: Storage, gbias: Storage | null, args: Conv2dArgs): void;
+  /**
+   * out and indices [batch, channels, outH, outW]: the max of each window (padding never wins) and
+   * its flat position ih·inW + iw in the input plane (int32). PyTorch's rule: the first maximum
+   * wins, and a NaN beats everything (the last NaN of a window wins).
+   */
+  maxPool2d(x: Strided, out: Storage, indices: Storage, args: Pool2dArgs): void;
+  /** gx [batch, channels, inH, inW] = Σ gy at the recorded indices (zero elsewhere). */
+  maxPool2dBackward(gy: Strided, indices: Strided, gx: Storage, args: Pool2dArgs): void;
+  /** out [batch, channels, outH, outW] = window sums divided by PyTorch's divisor (see AvgPool2dArgs). */
+  avgPool2d(x: Strided, out: Storage, args: AvgPool2dArgs): void;
+  /** gx [batch, channels, inH, inW] = the gradient of avgPool2d given gy. */
+  avgPool2dBackward(gy: Strided, gx: Storage, args: AvgPool2dArgs): void;
 }

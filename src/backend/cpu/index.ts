@@ -10,6 +10,8 @@ import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { logsumexp, softmax, softmaxBackward } from "./softmax.js";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing.js";
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 import { ctcLoss, ctcLossBackward, multilabelMarginMask, nllLoss, nllLossBackward } from "./loss.js";
 
 export class CpuBackend implements Backend {
@@ -40,4 +42,12 @@ export class CpuBackend implements Backend {
   ctcLoss = ctcLoss;
   ctcLossBackward = ctcLossBackward;
   multilabelMarginMask = multilabelMarginMask;
+  // convolution and pooling (nn layers)
+  conv2d = conv2d;
+  conv2dBackwardInput = conv2dBackwardInput;
+  conv2dBackwardWeight = conv2dBackwardWeight;
+  maxPool2d = maxPool2d;
+  maxPool2dBackward = maxPool2dBackward;
+  avgPool2d = avgPool2d;
+  avgPool2dBackward = avgPool2dBackward;
 }
