@@ -123,6 +123,16 @@ export function nllLossBackward(
   }
 }
 
+const identity = (v: number): number => v;
+
+/**
+ * Rounding after each arithmetic step: float32 computations round every intermediate like
+ * PyTorch's scalar_t = float loops (the CTC recursions amplify the difference otherwise).
+ */
+function roundingFor(dtype: string): (v: number) => number {
+  return dtype === "float32" ? Math.fround : identity;
+}
+
 /** Where each batch element's targets start, their stride, and the longest target. */
 function targetLayout(targets: Strided, targetLengths: Int32Array): { offs: Int32Array; stride: number; maxLen: number } {
   const N = targetLengths.length;
@@ -175,6 +185,7 @@ export function ctcLoss(
   const W = ctcAlphaWidth(targetLengths);
   const la = logAlpha.data;
   la.fill(-Infinity);
+  const r = roundingFor(logAlpha.dtype);
   const out = nll.data;
   for (let b = 0; b < N; b++) {
     const Tb = inputLengths[b]!;
@@ -207,8 +218,7 @@ export function ctcLoss(
           if (la3 > lamax) lamax = la3;
         }
         if (lamax === -Infinity) lamax = 0;
-        la[cur + s] =
-          Math.log(Math.exp(la1 - lamax) + Math.exp(la2 - lamax) + Math.exp(la3 - lamax)) + lamax + lp[lb + t * lst + c * lsc]!;
+        la[cur + s] = r(r(r(Math.log(r(r(r(Math.exp(r(la1 - lamax))) + r(Math.exp(r(la2 - lamax)))) + r(Math.exp(r(la3 - lamax)))))) + lamax) + lp[lb + t * lst + c * lsc]!);
       }
     }
     const last = ab + (Tb - 1) * W;
@@ -219,7 +229,7 @@ export function ctcLoss(
       const l2 = la[last + 2 * L - 1]!;
       let m = l1 > l2 ? l1 : l2;
       if (m === -Infinity) m = 0;
-      out[b] = -(Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)) + m);
+      out[b] = -r(r(Math.log(r(r(Math.exp(r(l1 - m))) + r(Math.exp(r(l2 - m)))))) + m);
     }
   }
 }
@@ -251,6 +261,7 @@ export function ctcLossBackward(
   const { offs, stride } = targetLayout(targets, targetLengths);
   const W = ctcAlphaWidth(targetLengths);
   const la = logAlpha.data;
+  const r = roundingFor(logAlpha.dtype);
   // log β in the dtype of the computation (rounded like PyTorch's scalar_t buffer)
   const lbeta = new (la.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(T * W);
   const g = grad.data;
@@ -297,15 +308,14 @@ export function ctcLossBackward(
             if (lb3 > lbmax) lbmax = lb3;
           }
           if (lbmax === -Infinity) lbmax = 0;
-          lbeta[cur + s] =
-            Math.log(Math.exp(lb1 - lbmax) + Math.exp(lb2 - lbmax) + Math.exp(lb3 - lbmax)) + lbmax + lp[lpb + t * lst + c * lsc]!;
-          const lab = la[ab + cur + s]! + lbeta[cur + s]!;
+          lbeta[cur + s] = r(r(r(Math.log(r(r(r(Math.exp(r(lb1 - lbmax))) + r(Math.exp(r(lb2 - lbmax)))) + r(Math.exp(r(lb3 - lbmax)))))) + lbmax) + lp[lpb + t * lst + c * lsc]!);
+          const lab = r(la[ab + cur + s]! + lbeta[cur + s]!);
           const gi = gidx(t, c);
           const lcab = g[gi]!;
           if (lcab === -Infinity) g[gi] = lab;
           else {
             const m = Math.max(lcab, lab);
-            g[gi] = Math.log(Math.exp(lcab - m) + Math.exp(lab - m)) + m;
+            g[gi] = r(r(Math.log(r(r(Math.exp(r(lcab - m))) + r(Math.exp(r(lab - m)))))) + m);
           }
         }
       }
@@ -314,7 +324,7 @@ export function ctcLossBackward(
         for (let c = 0; c < C; c++) {
           const gi = gidx(t, c);
           const l = lp[lpb + t * lst + c * lsc]!;
-          g[gi] = (Math.exp(l) - Math.exp(g[gi]! + nl - l)) * gr;
+          g[gi] = r(r(r(Math.exp(l)) - r(Math.exp(r(r(g[gi]! + nl) - l)))) * gr);
         }
     }
     for (let t = Tb; t < T; t++) for (let c = 0; c < C; c++) g[gidx(t, c)] = 0;

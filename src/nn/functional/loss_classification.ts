@@ -76,6 +76,9 @@ function expandWeight(weight: Tensor, target: Tensor): Tensor {
   return expand(weight, broadcastShapes(target.shape, weight.shape));
 }
 
+/** PyTorch's `EPSILON` of the BCE backward, a float constant (1e-12 rounded to float32). */
+const BCE_EPSILON = Math.fround(1e-12);
+
 /** −w·(y·log p + (1 − y)·log(1 − p)), logs clamped at −100. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor {
   const reduction = reductionOf(options);
@@ -104,7 +107,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELo
       return noGrad(() => {
         let gg = reduction === "none" ? g : expand(reduction === "mean" ? div(g, n) : g, input.shape);
         if (weight) gg = mul(gg, weight);
-        const gx = input.requiresGrad ? div(mul(gg, sub(x, y)), maximum(mul(sub(1, x), x), scalarTensor(1e-12, x.dtype))) : null;
+        const gx = input.requiresGrad ? div(mul(gg, sub(x, y)), maximum(mul(sub(1, x), x), scalarTensor(BCE_EPSILON, x.dtype))) : null;
         const gt = target.requiresGrad ? mul(neg(log(div(x, sub(1, x)))), gg) : null;
         return [gx, gt];
       });

@@ -130,7 +130,8 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
   if (weight) h = mul(h, reshape(indexSelect(weight, 0, reshape(t, [N])), [N, 1]));
   h = where(eq(arange(0, C, 1, { dtype: "int32" }), t), 0, h);
   const perSample = div(sum(h, 1), C);
-  if (reduction === "none") return nd <= 1 ? reshape(perSample, []) : perSample;
+  // PyTorch: the unreduced loss has shape (N) unless the target is 0-d
+  if (reduction === "none") return target.ndim === 0 ? reshape(perSample, []) : perSample;
   return applyReduction(perSample, reduction);
 }
 
