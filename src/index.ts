@@ -48,3 +48,4 @@ export const detach = (t: Tensor): Tensor => t.detach();
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
+export * as train from "./train/index.js";

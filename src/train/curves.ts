@@ -1,0 +1,66 @@
+/**
+ * Training curves from a `History`: the loss (every step's loss as a thin line, the epoch means
+ * of training and validation as points) and the accuracy (training and validation, in percent),
+ * plus the learning rate when it changed during the run. x is measured in epochs, so a step's
+ * loss sits at its fraction of the epoch (step 117 of 469 in epoch 2 at x ≈ 1.25).
+ */
+import { figure, type LineChartOptions, type Series } from "../plot/line_chart.js";
+import { PALETTE } from "../plot/svg.js";
+import type { History } from "./fit.js";
+
+export interface HistoryChartOptions {
+  /** A title prefix, e.g. "MNIST · MLP · Adam". */
+  title?: string;
+  /** Plot the loss on a log axis (default false). */
+  logLoss?: boolean;
+}
+
+/** Where each step falls on the epoch axis. */
+function stepPositions(history: History): number[] {
+  const xs: number[] = [];
+  let start = history.epochs.length > 0 ? history.epochs[0]!.epoch - 1 : 0;
+  let i = 0;
+  for (const r of history.epochs) {
+    for (let k = 1; k <= r.steps && i < history.stepLoss.length; k++, i++) xs.push(start + k / r.steps);
+    start = r.epoch;
+  }
+  // steps of an epoch that did not finish (a stopped run): one step per unit of the last epoch's length
+  const per = history.epochs[history.epochs.length - 1]?.steps ?? history.stepLoss.length;
+  for (let k = 1; i < history.stepLoss.length; k++, i++) xs.push(start + k / Math.max(1, per));
+  return xs;
+}
+
+/** The charts of a history: loss, accuracy (when measured) and learning rate (when it changed). */
+export function historyChart(history: History, options: HistoryChartOptions = {}): LineChartOptions[] {
+  const prefix = options.title ? `${options.title} — ` : "";
+  const epochs = history.epochs.map((r) => r.epoch);
+  const charts: LineChartOptions[] = [];
+  const loss: Series[] = [];
+  if (history.stepLoss.length > 0) {
+    loss.push({ label: "train (each step)", x: stepPositions(history), y: history.stepLoss, color: "#9ecae1", lineWidth: 1, markers: false });
+  }
+  loss.push({ label: "train (epoch mean)", x: epochs, y: history.epochs.map((r) => r.trainLoss), color: PALETTE[0], markers: true });
+  if (history.epochs.some((r) => r.valLoss !== null)) {
+    loss.push({ label: "validation", x: epochs, y: history.epochs.map((r) => r.valLoss ?? NaN), color: PALETTE[1], dash: true, markers: true });
+  }
+  charts.push({ title: `${prefix}loss`, xLabel: "epoch", yLabel: "loss", series: loss, yScale: options.logLoss ? "log" : "linear", xMin: 0, xInteger: true });
+  const acc: Series[] = [];
+  if (history.epochs.some((r) => r.trainAccuracy !== null)) {
+    acc.push({ label: "train", x: epochs, y: history.epochs.map((r) => (r.trainAccuracy === null ? NaN : 100 * r.trainAccuracy)), color: PALETTE[0], markers: true });
+  }
+  if (history.epochs.some((r) => r.valAccuracy !== null)) {
+    acc.push({ label: "validation", x: epochs, y: history.epochs.map((r) => (r.valAccuracy === null ? NaN : 100 * r.valAccuracy)), color: PALETTE[1], dash: true, markers: true });
+  }
+  if (acc.length > 0) charts.push({ title: `${prefix}accuracy`, xLabel: "epoch", yLabel: "accuracy (%)", series: acc, xMin: 0, xInteger: true });
+  const lrs = history.epochs.map((r) => r.lr);
+  if (lrs.some((v) => v !== lrs[0])) {
+    charts.push({ title: `${prefix}learning rate`, xLabel: "epoch", yLabel: "learning rate", series: [{ label: "lr at epoch start", x: epochs, y: lrs, color: PALETTE[2], markers: true }], legend: "none", xMin: 0, xInteger: true });
+  }
+  return charts;
+}
+
+/** The charts of {@link historyChart} side by side, as one SVG document. */
+export function historyFigure(history: History, options: HistoryChartOptions = {}): string {
+  if (history.epochs.length === 0) throw new RangeError("historyFigure: the history has no finished epoch");
+  return figure({ charts: historyChart(history, options) });
+}
