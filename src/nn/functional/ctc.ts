@@ -106,7 +106,7 @@ export function ctcLoss(
       backend().ctcLossBackward(x, tgc, il, tl, blank, nll.storage, logAlpha, contiguous(g), zeroInfinity, grad.storage);
       return [grad];
     },
-    [nll],
+    [lp, nll],
   );
   if (zeroInfinity) res = where(eq(res, Infinity), 0, res);
   let out: Tensor;

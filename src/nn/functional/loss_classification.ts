@@ -266,7 +266,9 @@ function nllCore(input: Tensor, target: Tensor, weight: Tensor | null, ignoreInd
       backend().nllLossBackward(x3, t2, w, ignoreIndex, gOut, scale, lse, gx.storage);
       return [gx];
     },
-    [],
+    // the backward reads the input again: an in-place change to it before backward is an error
+    // (stricter than PyTorch for the fused form, whose saved tensor is the log-softmax)
+    [input],
   );
 }
 
