@@ -5,7 +5,7 @@
  * the random cases; and PyTorch's messages for bad input.
  */
 import { describe, expect, it } from "vitest";
-import { gradcheck, nn, type Tensor } from "../../src/index.js";
+import { gradcheck, nn, randn, tensor, type Tensor } from "../../src/index.js";
 import { loadFixture, type FixtureTensor } from "../helpers/fixtures.js";
 import { expectClose, fromFixture, type Tolerance } from "../helpers/compare.js";
 
@@ -143,6 +143,32 @@ describe("bad input is rejected with PyTorch's message", () => {
       // wrong kinds are TypeErrors, bad values RangeErrors
       if (/scalar type|requires_grad/.test(e.message)) expect(thrown).toBeInstanceOf(TypeError);
       else expect(thrown).toBeInstanceOf(RangeError);
+    });
+  }
+});
+
+describe("strided (non-contiguous) inputs give the contiguous results", () => {
+  const cases: [string, (x: Tensor) => Tensor, number[], (x: Tensor) => Tensor][] = [
+    // [label, loss of a view, base shape, the view]
+    ["crossEntropy 4-D from a permuted tensor", (x) => F.crossEntropy(x, tensor([[[0, 1], [2, 3], [1, 1]], [[3, 2], [0, -100], [2, 0]]], { dtype: "int32" })), [2, 3, 2, 4], (b) => b.permute(0, 3, 1, 2)],
+    ["nllLoss of a transposed matrix", (x) => F.nllLoss(x, tensor([0, 3, 1], { dtype: "int32" }), { reduction: "sum" }), [4, 3], (b) => b.t()],
+    ["crossEntropy with label smoothing, transposed", (x) => F.crossEntropy(x, tensor([2, 0, 1], { dtype: "int32" }), { labelSmoothing: 0.1 }), [4, 3], (b) => b.t()],
+    ["ctcLoss of (N, T, C) transposed to (T, N, C)", (x) => F.ctcLoss(x.logSoftmax(2), tensor([[1, 2], [3, 3]], { dtype: "int32" }), [5, 5], [2, 2]), [2, 5, 4], (b) => b.transpose(0, 1)],
+  ];
+  for (const [label, loss, shape, viewOf] of cases) {
+    it(label, () => {
+      const base = randn(shape, { dtype: "float64" });
+      const a = base.clone().requiresGrad_();
+      const b = base.clone().requiresGrad_();
+      const la = loss(viewOf(a));
+      const lb = loss(viewOf(b).contiguous());
+      expect(viewOf(a).isContiguous()).toBe(false);
+      expect(la.item()).toBeCloseTo(lb.item(), 12);
+      la.backward();
+      lb.backward();
+      const ga = a.grad!.dataSync();
+      const gb = b.grad!.dataSync();
+      for (let i = 0; i < ga.length; i++) expect(ga[i]).toBeCloseTo(gb[i]!, 12);
     });
   }
 });
