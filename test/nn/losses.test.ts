@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { gradcheck, nn, randn, tensor, type Tensor } from "../../src/index.js";
 import { loadFixture, type FixtureTensor } from "../helpers/fixtures.js";
-import { expectClose, fromFixture, type Tolerance } from "../helpers/compare.js";
+import { expectClose, fromFixture } from "../helpers/compare.js";
 
 const F = nn.functional;
 type AnyFn = (...args: unknown[]) => Tensor;
@@ -59,19 +59,13 @@ function decodeArgs(args: (FixtureTensor | number[])[], requiresGrad: boolean[] 
   return args.map((a, i) => (isTensorFixture(a) ? fromFixture(a, { requiresGrad: requiresGrad[i] ?? false }) : a));
 }
 
-/**
- * Cases whose float32 results differ from PyTorch's by more than the default 1e-5 because the
- * two sides round intermediate float32 values differently (PyTorch's vectorised kernels vs
- * descent's ops); listed with the tolerance they get and why.
- */
-const FLOAT32_TOL: Record<string, Tolerance> = {};
-
 describe("losses match PyTorch (value and gradients)", () => {
   for (const c of fixture.cases) {
     it(c.name, () => {
       const args = decodeArgs(c.args, c.requiresGrad);
       const out = FNS[c.fn]!(...args, decodeOptions(c.options));
-      const tol = c.dtype === "float32" ? (FLOAT32_TOL[c.name] ?? {}) : {};
+      // default tolerances throughout: float64 1e-10, float32 1e-5 relative
+      const tol = {};
       expectClose(out, c.out, tol, `${c.name} value`);
       if (c.grads.some((g) => g !== null)) {
         out.backward(fromFixture(c.gradOut));
