@@ -89,6 +89,9 @@ describe("gradcheck (float64 finite differences) on every loss", () => {
       const args = decodeArgs(c.args, c.requiresGrad);
       const opts = decodeOptions(c.options);
       const tensors = args.filter((a): a is Tensor => !Array.isArray(a));
+      // Hard 0/1 BCE targets: a finite difference would step outside [0, 1], which descent
+      // rejects; the target gradient (−w·logit(p)) is compared with PyTorch's in the tests above.
+      if (c.fn === "binaryCrossEntropy") tensors[1] = tensors[1]!.detach();
       const fn = (...ins: Tensor[]): Tensor => {
         let k = 0;
         const full = args.map((a) => (Array.isArray(a) ? a : ins[k++]!));
@@ -165,4 +168,19 @@ describe("strided (non-contiguous) inputs give the contiguous results", () => {
       for (let i = 0; i < ga.length; i++) expect(ga[i]).toBeCloseTo(gb[i]!, 12);
     });
   }
+});
+
+describe("binaryCrossEntropy targets (beyond PyTorch 1.13)", () => {
+  it("targets outside [0, 1] are rejected with the input check's wording", () => {
+    const p = tensor([0.2, 0.7, 0.5]);
+    expect(() => nn.functional.binaryCrossEntropy(p, tensor([1.5, 0, 1]))).toThrow(
+      "all elements of target should be between 0 and 1",
+    );
+    expect(() => nn.functional.binaryCrossEntropy(p, tensor([1, -0.5, 0]))).toThrow(
+      "all elements of target should be between 0 and 1",
+    );
+    // boundary values are fine: −(log 0.2 + log 0.3 + log 0.5)/3 with y = [1, 0, 1]
+    const l = nn.functional.binaryCrossEntropy(p, tensor([1, 0, 1])).item();
+    expect(l).toBeCloseTo(-(Math.log(0.2) + Math.log(0.3) + Math.log(0.5)) / 3, 6);
+  });
 });

@@ -8,7 +8,8 @@
  *   vanish when the prediction is confidently wrong (MSE on a sigmoid would).
  *   PyTorch parity: each log is clamped at −100, so p = 0 or 1 gives finite values; the input
  *   gradient is w·(p − y)/max(p(1 − p), 1e−12); the target gradient is −w·logit(p); inputs outside
- *   [0, 1] are rejected (targets are not checked, as in PyTorch 1.13).
+ *   [0, 1] are rejected, and so are targets outside [0, 1] (PyTorch 1.13 does not check targets and
+ *   returns a meaningless loss for them; descent refuses them with the same wording).
  * - `binaryCrossEntropyWithLogits`: the same on the logit x (p = σ(x)), computed stably as
  *   (1 − y)·x + l·(log(e^−m + e^(−x−m)) + m), m = max(−x, 0), l = 1 + (posWeight − 1)·y; finite at
  *   x = ±1e4. `posWeight` (per class, broadcast along the last dim) weighs the positive term to
@@ -93,6 +94,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELo
   const y = target.detach();
   const out = noGrad(() => {
     if (any(logicalOr(lt(x, 0), gt(x, 1))).item() !== 0) throw new RangeError("all elements of input should be between 0 and 1");
+    // Beyond PyTorch 1.13 (which computes a meaningless loss): a BCE target is a probability.
+    if (any(logicalOr(lt(y, 0), gt(y, 1))).item() !== 0) throw new RangeError("all elements of target should be between 0 and 1");
     const logX = clamp(log(x), -100, null);
     const log1mX = clamp(log1p(neg(x)), -100, null);
     let l = sub(mul(sub(y, 1), log1mX), mul(y, logX));
