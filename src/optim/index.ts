@@ -8,3 +8,12 @@ export type {
 } from "./optimizer.js";
 export { SGD } from "./sgd.js";
 export type { SGDOptions, SGDGroup, SGDState } from "./sgd.js";
+export {
+  constantSchedule, stepSchedule, multistepSchedule, exponentialSchedule, cosineSchedule, cosineWarmRestartsSchedule,
+  linearSchedule, polynomialSchedule, oneCycleSchedule, cyclicSchedule, joinSchedules,
+} from "./schedules.js";
+export type {
+  Schedule, StepScheduleOptions, MultistepScheduleOptions, ExponentialScheduleOptions, CosineScheduleOptions,
+  CosineWarmRestartsScheduleOptions, LinearScheduleOptions, PolynomialScheduleOptions, OneCycleScheduleOptions,
+  CyclicScheduleOptions,
+} from "./schedules.js";
