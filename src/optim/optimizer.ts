@@ -311,13 +311,6 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
     p.storage.version++;
   }
 
-  /** A zero-filled contiguous state buffer shaped and typed like `param`. */
-  protected zerosLike(param: Tensor, value = 0): Tensor {
-    const t = new Tensor(backend().alloc(param.dtype, param.numel()), param.shape);
-    if (value !== 0) backend().fill(t, value);
-    return t;
-  }
-
   /** The optimizer's state and options, with PyTorch's structure and key strings (a snapshot). */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
@@ -451,6 +444,29 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
     }
     return out as S;
   }
+}
+
+/**
+ * `step_t += 1` on a one-element step tensor (float32 in PyTorch, so exact up to 2^24); returns
+ * the new count (`step_t.item()`).
+ */
+export function incrementStep(step: Tensor): number {
+  const data = step.storage.data;
+  data[step.offset] = data[step.offset]! + 1;
+  step.storage.version++;
+  return data[step.offset]!;
+}
+
+/** A contiguous state buffer shaped and typed like `param`, filled with `value` (`zeros_like`). */
+export function newBuffer(param: Tensor, value = 0): Tensor {
+  const t = new Tensor(backend().alloc(param.dtype, param.numel()), param.shape);
+  if (value !== 0) backend().fill(t, value);
+  return t;
+}
+
+/** The flat elements of a state buffer made by the optimizer (contiguous, own storage). */
+export function bufferData(t: Tensor): FloatArray {
+  return t.storage.data as FloatArray;
 }
 
 /** A 0-d tensor holding `value`, float32 by default (PyTorch's `torch.tensor(value)`). */

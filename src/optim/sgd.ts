@@ -32,7 +32,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { arithOf, type FloatArray } from "./arith.js";
 import { checkBoolean, checkNumber, pyFloat } from "./checks.js";
-import { Optimizer, type GroupValue, type ParamGroup, type ParamsInput, type StateEntrySpec } from "./optimizer.js";
+import { Optimizer, newBuffer, type GroupValue, type ParamGroup, type ParamsInput, type StateEntrySpec } from "./optimizer.js";
 
 /** Options of {@link SGD} (PyTorch's names, camelCased). */
 export interface SGDOptions {
@@ -143,7 +143,7 @@ export class SGD extends Optimizer<SGDGroup, SGDState> {
   protected update(param: FloatArray, grad: FloatArray, state: SGDState, group: ParamGroup<SGDGroup>, p: Tensor): void {
     let firstStep = false;
     if (group.momentum !== 0 && state.momentumBuffer === null) {
-      state.momentumBuffer = this.zerosLike(p);
+      state.momentumBuffer = newBuffer(p);
       firstStep = true;
     }
     const buf = group.momentum !== 0 ? (state.momentumBuffer!.storage.data as FloatArray) : null;
