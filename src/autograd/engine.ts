@@ -62,8 +62,7 @@ export function runBackward(root: Tensor, gradient: Tensor | null | undefined, o
     deps.set(rootNode, 0);
     while (stack.length) {
       const node = stack.pop()!;
-      for (const t of node.inputs) {
-        const next = t?.gradFn;
+      for (const next of node.edges) {
         if (!next) continue;
         const seen = deps.has(next);
         deps.set(next, (deps.get(next) ?? 0) + 1);
@@ -96,7 +95,7 @@ export function runBackward(root: Tensor, gradient: Tensor | null | undefined, o
             );
           if (gi.dtype !== t.dtype) gi = cast(gi, t.dtype);
         }
-        const next = t.gradFn;
+        const next = node.edges[i] ?? null;
         if (next === null) {
           if (gi !== null) accumulateLeaf(t, gi, shared, fresh);
           continue;
@@ -119,8 +118,7 @@ export function runBackward(root: Tensor, gradient: Tensor | null | undefined, o
 /** A node whose every incoming gradient was null: skip it (and what only it leads to). */
 function releaseUnreached(node: Node, deps: Map<Node, number>, retain: boolean): void {
   if (!retain) node.release();
-  for (const t of node.inputs) {
-    const next = t?.gradFn;
+  for (const next of node.edges) {
     if (!next) continue;
     const left = deps.get(next)! - 1;
     deps.set(next, left);

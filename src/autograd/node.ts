@@ -16,15 +16,22 @@ export class Node {
   readonly name: string;
   /** Inputs in op order; null where the input needs no gradient. */
   readonly inputs: readonly (Tensor | null)[];
+  /**
+   * The node that produced each input when this op ran (null for leaves and non-grad inputs).
+   * Captured here, not looked up at backward time, so that an in-place op applied to an input
+   * later does not reroute this node's gradient (PyTorch's edges).
+   */
+  readonly edges: readonly (Node | null)[];
   backward: BackwardFn | null;
   saved: readonly Tensor[] | null;
-  readonly savedVersions: readonly number[];
+  savedVersions: readonly number[];
   /** Set by `retainGrad()` on the output: receives `.grad` during backward. */
   retainTarget: Tensor | null = null;
 
   constructor(name: string, inputs: readonly (Tensor | null)[], backward: BackwardFn, saved: readonly Tensor[]) {
     this.name = name;
     this.inputs = inputs;
+    this.edges = inputs.map((t) => (t === null ? null : t.gradFn));
     this.backward = backward;
     this.saved = saved;
     this.savedVersions = saved.map((t) => t.storage.version);
@@ -33,6 +40,16 @@ export class Node {
   /** True once backward has freed this node (and it had saved tensors, so it cannot rerun). */
   get released(): boolean {
     return this.backward === null;
+  }
+
+  /**
+   * An in-place op computed `from` and then copied it into `to`: the saved result is now `to`
+   * (PyTorch saves the modified tensor itself), so later in-place changes to `to` are detected.
+   */
+  rebindSaved(from: Tensor, to: Tensor): void {
+    if (this.saved === null || !this.saved.includes(from)) return;
+    this.saved = this.saved.map((t) => (t === from ? to : t));
+    this.savedVersions = this.saved.map((t, i) => (t === to ? to.storage.version : this.savedVersions[i]!));
   }
 
   /** Free the closure and saved tensors after a backward pass without `retainGraph`. */

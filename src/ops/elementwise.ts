@@ -11,7 +11,7 @@ import { broadcastShapes, fmtShape, shapesEqual, type Shape } from "../tensor/sh
 import { Tensor, type TensorOrScalar } from "../tensor/tensor.js";
 import { broadcastView, empty, operand, resultTypeOf } from "./helpers.js";
 import { sumTo } from "./reduce.js";
-import { cast } from "./movement.js";
+import { cast, regrid } from "./movement.js";
 
 // ---- kernels behind the ops ----------------------------------------------------------------
 
@@ -89,7 +89,8 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       ta && ta.requiresGrad ? sumTo(mul(g, typeof b === "number" ? b : B), ta.shape) : null,
       tb && tb.requiresGrad ? sumTo(mul(g, typeof a === "number" ? a : A), tb.shape) : null,
     ],
-    savedOf(ta, tb),
+    // PyTorch saves other only for self's gradient and self only for other's
+    savedOf(ta?.requiresGrad ? tb : null, tb?.requiresGrad ? ta : null),
   );
 }
 
@@ -111,7 +112,8 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       // PyTorch: −grad · ((self / other) / other)
       tb && tb.requiresGrad ? sumTo(neg(mul(g, div(div(A, B), B))), tb.shape) : null,
     ],
-    savedOf(ta, tb),
+    // PyTorch saves self only for other's gradient, other for both
+    savedOf(tb?.requiresGrad ? ta : null, tb),
   );
 }
 
@@ -198,12 +200,20 @@ function extremum(a: Tensor, b: Tensor, op: "maximum" | "minimum", name: string)
 
 type Deriv = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
 
-function unaryMath(op: UnaryOp, name: string, x: Tensor, deriv: Deriv | null, keepIntDtype = false): Tensor {
+/**
+ * A unary op whose derivative reads the input x, the result y, or neither (`saves`): only that
+ * tensor is saved for backward, as in PyTorch, so in-place changes to the other do not make
+ * backward fail.
+ */
+function unaryMath(op: UnaryOp, name: string, x: Tensor, deriv: Deriv, saves: "x" | "y" | "none", keepIntDtype = false): Tensor {
   const dt = keepIntDtype ? x.dtype : floatDtype(x);
   const out = unaryKernel(op, x, dt);
-  if (deriv === null) return out;
-  return record(out, name, [x], (g) => [deriv(g, x, out)], [x, out]);
+  const saved = saves === "x" ? [x] : saves === "y" ? [out] : [];
+  return record(out, name, [x], (g) => [deriv(g, x, out)], saved);
 }
+
+/** The gradient of a piecewise-constant op: zeros (PyTorch's zeros_like(grad)). */
+const zeroGrad = (g: Tensor): Tensor => empty(g.shape, g.dtype);
 
 export const neg = (x: Tensor): Tensor => {
   if (x.dtype === "bool")
@@ -211,25 +221,25 @@ export const neg = (x: Tensor): Tensor => {
   const out = unaryKernel("neg", x, x.dtype);
   return record(out, "NegBackward0", [x], (g) => [neg(g)]);
 };
-export const exp = (x: Tensor): Tensor => unaryMath("exp", "ExpBackward0", x, (g, _x, y) => mul(g, y));
-export const expm1 = (x: Tensor): Tensor => unaryMath("expm1", "Expm1Backward0", x, (g, _x, y) => mul(g, add(y, 1)));
-export const log = (x: Tensor): Tensor => unaryMath("log", "LogBackward0", x, (g, xx) => div(g, xx));
-export const log1p = (x: Tensor): Tensor => unaryMath("log1p", "Log1PBackward0", x, (g, xx) => div(g, add(xx, 1)));
-export const log2 = (x: Tensor): Tensor => unaryMath("log2", "Log2Backward0", x, (g, xx) => div(g, mul(xx, Math.LN2)));
-export const sqrt = (x: Tensor): Tensor => unaryMath("sqrt", "SqrtBackward0", x, (g, _x, y) => div(g, mul(y, 2)));
+export const exp = (x: Tensor): Tensor => unaryMath("exp", "ExpBackward0", x, (g, _x, y) => mul(g, y), "y");
+export const expm1 = (x: Tensor): Tensor => unaryMath("expm1", "Expm1Backward0", x, (g, _x, y) => mul(g, add(y, 1)), "y");
+export const log = (x: Tensor): Tensor => unaryMath("log", "LogBackward0", x, (g, xx) => div(g, xx), "x");
+export const log1p = (x: Tensor): Tensor => unaryMath("log1p", "Log1PBackward0", x, (g, xx) => div(g, add(xx, 1)), "x");
+export const log2 = (x: Tensor): Tensor => unaryMath("log2", "Log2Backward0", x, (g, xx) => div(g, mul(xx, Math.LN2)), "x");
+export const sqrt = (x: Tensor): Tensor => unaryMath("sqrt", "SqrtBackward0", x, (g, _x, y) => div(g, mul(y, 2)), "y");
 export const rsqrt = (x: Tensor): Tensor =>
-  unaryMath("rsqrt", "RsqrtBackward0", x, (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)));
+  unaryMath("rsqrt", "RsqrtBackward0", x, (g, _x, y) => mul(g, mul(pow(y, 3), -0.5)), "y");
 export const square = (x: Tensor): Tensor => pow(x, 2);
 export const reciprocal = (x: Tensor): Tensor =>
-  unaryMath("reciprocal", "ReciprocalBackward0", x, (g, _x, y) => mul(g, neg(mul(y, y))));
-export const sin = (x: Tensor): Tensor => unaryMath("sin", "SinBackward0", x, (g, xx) => mul(g, cos(xx)));
-export const cos = (x: Tensor): Tensor => unaryMath("cos", "CosBackward0", x, (g, xx) => mul(g, neg(sin(xx))));
-export const abs = (x: Tensor): Tensor => unaryMath("abs", "AbsBackward0", x, (g, xx) => mul(g, sign(xx)), true);
-export const sign = (x: Tensor): Tensor => unaryMath("sign", "SignBackward0", x, (g) => mul(g, 0), true);
-export const floor = (x: Tensor): Tensor => unaryMath("floor", "FloorBackward0", x, (g) => mul(g, 0), true);
-export const ceil = (x: Tensor): Tensor => unaryMath("ceil", "CeilBackward0", x, (g) => mul(g, 0), true);
-export const round = (x: Tensor): Tensor => unaryMath("round", "RoundBackward0", x, (g) => mul(g, 0), true);
-export const trunc = (x: Tensor): Tensor => unaryMath("trunc", "TruncBackward0", x, (g) => mul(g, 0), true);
+  unaryMath("reciprocal", "ReciprocalBackward0", x, (g, _x, y) => mul(g, neg(mul(y, y))), "y");
+export const sin = (x: Tensor): Tensor => unaryMath("sin", "SinBackward0", x, (g, xx) => mul(g, cos(xx)), "x");
+export const cos = (x: Tensor): Tensor => unaryMath("cos", "CosBackward0", x, (g, xx) => mul(g, neg(sin(xx))), "x");
+export const abs = (x: Tensor): Tensor => unaryMath("abs", "AbsBackward0", x, (g, xx) => mul(g, sign(xx)), "x", true);
+export const sign = (x: Tensor): Tensor => unaryMath("sign", "SignBackward0", x, zeroGrad, "none", true);
+export const floor = (x: Tensor): Tensor => unaryMath("floor", "FloorBackward0", x, zeroGrad, "none", true);
+export const ceil = (x: Tensor): Tensor => unaryMath("ceil", "CeilBackward0", x, zeroGrad, "none", true);
+export const round = (x: Tensor): Tensor => unaryMath("round", "RoundBackward0", x, zeroGrad, "none", true);
+export const trunc = (x: Tensor): Tensor => unaryMath("trunc", "TruncBackward0", x, zeroGrad, "none", true);
 
 /** clamp(x, min, max); either bound may be omitted (null). */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
@@ -340,13 +350,21 @@ function torchTypeName(d: DType): string {
 export function inPlace<T extends Tensor>(self: T, fn: (s: Tensor) => Tensor): T {
   checkInPlaceLeaf(self);
   const recording = isGradEnabled();
+  const view = recording ? self._view : null;
+  if (view !== null && view.base.requiresGrad && view.base.isLeaf)
+    throw new Error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
   let input: Tensor = self;
   if (recording && self.gradFn !== null) {
-    // the op sees the pre-mutation tensor: a shadow that keeps the old graph node
-    input = self.detach();
+    // The op sees the pre-mutation values through a copy that keeps the old graph node: what its
+    // backward saved must survive self being overwritten (PyTorch saves `original_self`).
+    input = snapshot(self);
     input.setGradFn(self.gradFn);
   }
-  const result = fn(input);
+  let result = fn(input);
+  if (recording && input === self && result.requiresGrad) {
+    // another operand requires grad and the op may have saved self: rerun it on a copy
+    result = fn(snapshot(self));
+  }
   if (!shapesEqual(result.shape, self.shape))
     throw new RangeError(
       `output with shape ${fmtShape(self.shape)} doesn't match the broadcast shape ${fmtShape(result.shape)}`,
@@ -354,11 +372,36 @@ export function inPlace<T extends Tensor>(self: T, fn: (s: Tensor) => Tensor): T
   checkCastable(result.dtype, self);
   noGrad(() => backend().copy(result, self));
   self.storage.version++;
+  if (view !== null && (result.requiresGrad || view.base.requiresGrad)) recordCopySlices(view.base, self, result);
   if (recording && result.requiresGrad) {
+    result.gradFn?.rebindSaved(result, self);
     if (result.dtype === self.dtype && result.gradFn) self.setGradFn(result.gradFn);
     else record(self, "CopyBackwards", [result], (g) => [cast(g, result.dtype)]);
   }
   return self;
+}
+
+/**
+ * After an in-place op wrote `result` into `view`, the view's base holds new values in the view's
+ * elements: its gradient flows to `result` there and to its old graph elsewhere (PyTorch's
+ * CopySlices). Other views of the base pick this up when they are next used (see refreshView).
+ */
+function recordCopySlices(base: Tensor, view: Tensor, result: Tensor): void {
+  const size = view.storage.size;
+  const b = { shape: base.shape, strides: base.strides, offset: base.offset };
+  const v = { shape: view.shape, strides: view.strides, offset: view.offset };
+  const res = result.requiresGrad ? result : null;
+  record(base, "CopySlices", [base, res], (g) => [
+    base.requiresGrad ? regrid(g, size, b, b, v) : null,
+    res !== null ? regrid(g, size, b, v) : null,
+  ]);
+}
+
+/** A contiguous copy of t's values, outside the graph. */
+function snapshot(t: Tensor): Tensor {
+  const c = empty(t.shape, t.dtype);
+  backend().copy(t, c);
+  return c;
 }
 
 /** In-place binary arithmetic that writes straight into self when no graph is needed. */

@@ -5,6 +5,7 @@
  */
 import { backend } from "../backend/registry.js";
 import { record } from "../autograd/node.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, inferShape, normalizeDim, numel, type Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -22,7 +23,50 @@ export function shapeArgs(args: number[] | [readonly number[]]): number[] {
 }
 
 function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
-  return new Tensor(x.storage, shape, strides, offset);
+  const v = new Tensor(x.storage, shape, strides, offset);
+  if (isGradEnabled()) v._view = { base: x._view?.base ?? x, version: x.storage.version };
+  return v;
+}
+
+/** Where a tensor's elements sit in its storage. */
+interface Geometry {
+  shape: Shape;
+  strides: readonly number[];
+  offset: number;
+}
+
+const geometryOf = (t: Tensor): Geometry => ({ shape: t.shape, strides: t.strides, offset: t.offset });
+
+/**
+ * Gradients between a view and its base, through a buffer laid out like their shared storage:
+ * `g` (shaped like `from`) is written into the buffer at `from`'s elements (accumulated where
+ * `from` overlaps itself, as an expanded view does), optionally `zero`'s elements are cleared, and
+ * the buffer is read back at `to`'s elements.
+ */
+export function regrid(g: Tensor, size: number, from: Geometry, to: Geometry, zero: Geometry | null = null): Tensor {
+  const buf = empty([size], g.dtype);
+  const at = (geo: Geometry): Tensor => new Tensor(buf.storage, geo.shape, geo.strides, geo.offset);
+  const src = at(from);
+  backend().binary("add", src, g, src);
+  if (zero !== null) backend().fill(at(zero), 0);
+  const out = empty(to.shape, g.dtype);
+  backend().copy(at(to), out);
+  return out;
+}
+
+/**
+ * @internal Called when a view's storage changed through another alias: if its base requires
+ * grad, the view's gradient now flows into the base's current graph (PyTorch's regenerated
+ * AsStridedBackward0).
+ */
+export function refreshView(view: Tensor, info: { readonly base: Tensor; version: number }): void {
+  info.version = view.storage.version;
+  const base = info.base;
+  if (!isGradEnabled() || !base.requiresGrad) return;
+  const v = geometryOf(view);
+  const b = geometryOf(base);
+  const size = view.storage.size;
+  record(view, "AsStridedBackward0", [base], (g) => [regrid(g, size, v, b)]);
 }
 
 /** Strides that view (shape, strides) as newShape without copying, or null (PyTorch's computeStride). */

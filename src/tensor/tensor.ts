@@ -35,6 +35,13 @@ export class Tensor implements Strided {
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   private _gradFn: Node | null = null;
+  /**
+   * @internal Set on views made while grad mode is on: the tensor whose storage this one views
+   * (never itself a view) and the storage version this view's graph reflects. When the storage
+   * is modified in place through another alias, the view's graph is rebuilt from the base's
+   * (PyTorch regenerates a view's grad_fn the same way).
+   */
+  _view: { readonly base: Tensor; version: number } | null = null;
 
   /** Low-level: build a view. Users create tensors with `tensor()`, `zeros()`, … */
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
@@ -75,6 +82,7 @@ export class Tensor implements Strided {
   // ---- autograd ---------------------------------------------------------------------------
 
   get requiresGrad(): boolean {
+    this.refreshView();
     return this._requiresGrad;
   }
   set requiresGrad(value: boolean) {
@@ -95,15 +103,22 @@ export class Tensor implements Strided {
     return this;
   }
   get gradFn(): Node | null {
+    this.refreshView();
     return this._gradFn;
   }
   /** @internal Used by autograd's `record`. */
   setGradFn(node: Node): void {
     this._gradFn = node;
     this._requiresGrad = true;
+    if (this._view !== null) this._view.version = this.storage.version;
+  }
+  /** A view whose storage was modified in place through another alias takes its graph from its base. */
+  private refreshView(): void {
+    const v = this._view;
+    if (v !== null && v.version !== this.storage.version) mv.refreshView(this, v);
   }
   get isLeaf(): boolean {
-    return this._gradFn === null;
+    return this.gradFn === null;
   }
   get grad(): Tensor | null {
     return this._grad;
