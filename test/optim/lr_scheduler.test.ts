@@ -2,7 +2,7 @@
  * optim.lrScheduler against PyTorch 1.13.1 (test/fixtures/lr_scheduler.json, written by
  * scripts/fixtures/lr_scheduler.py): the lr (and momentum / betas[0]) sequences of every scheduler
  * for several option sets over 120 steps, the state dict after 37 steps, resuming from PyTorch's
- * own state dict, the closed forms against the chainable sequences, step(epoch), the error
+ * own state dict or with `lastEpoch`, the closed forms against the chainable sequences, step(epoch), the error
  * messages, and — beyond PyTorch — ReduceLROnPlateau inside SequentialLR and ChainedScheduler.
  *
  * Tolerance: the issue asks for a relative 1e-12 on every sequence (most values agree to the bit;
@@ -41,6 +41,14 @@ interface Composed {
   options: Options;
   lrs: number[][];
 }
+interface Resumed {
+  name: string;
+  cls: string;
+  optim: "sgd" | "adam";
+  options: Options;
+  lrs: number[][];
+  momentum: number[][];
+}
 interface ErrorCase {
   name: string;
   cls?: string;
@@ -57,6 +65,7 @@ interface Fixture {
   metrics: number[];
   cases: Case[];
   jumps: Jump[];
+  resumed: Resumed[];
   composed: Composed[];
   errors: ErrorCase[];
 }
@@ -298,6 +307,26 @@ describe("state dicts", () => {
     expect(() => seq.loadStateDict(bad as SchedulerStateDict)).toThrow(TypeError);
     expect(seq.stateDict()).toEqual(seqBefore);
   });
+});
+
+describe("resuming with lastEpoch", () => {
+  for (const r of F.resumed) {
+    it(r.name, () => {
+      const opt = makeOptim(r.optim);
+      const first = build(opt, r.cls, r.options) as InstanceType<typeof L.StepLR>;
+      for (let t = 1; t <= F.state_step; t++) first.step();
+      const s = build(opt, r.cls, { ...r.options, lastEpoch: F.state_step }) as InstanceType<typeof L.StepLR>;
+      const lrs: number[] = [...s.getLastLr()];
+      const moms: number[] = [...groupValues(opt, r.optim === "sgd" ? "momentum" : "betas0")];
+      for (let t = F.state_step + 2; t <= F.steps; t++) {
+        s.step();
+        lrs.push(...s.getLastLr());
+        moms.push(...groupValues(opt, r.optim === "sgd" ? "momentum" : "betas0"));
+      }
+      expectSeqClose(lrs, r.lrs.flat(), "lr");
+      expectSeqClose(moms, r.momentum.flat(), "momentum");
+    });
+  }
 });
 
 describe("closed forms", () => {
