@@ -253,3 +253,25 @@ describe("pure schedules: bad input", () => {
     expect(() => exponentialSchedule({ initValue: 1 } as { initValue: number; gamma: number })).toThrow(TypeError);
   });
 });
+
+describe("the README's warm-up + cosine recipe", () => {
+  it("SequentialLR([LinearLR, CosineAnnealingLR]) follows joinSchedules([linear, cosine])", async () => {
+    const { zeros } = await import("../../src/index.js");
+    const opt = new optim.SGD([zeros([2], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
+    const { LinearLR, CosineAnnealingLR, SequentialLR } = optim.lrScheduler;
+    const sched = new SequentialLR(opt, {
+      schedulers: [new LinearLR(opt, { startFactor: 0.01, totalIters: 5 }), new CosineAnnealingLR(opt, { tMax: 95, etaMin: 1e-4 })],
+      milestones: [5],
+    });
+    const pure = joinSchedules(
+      [linearSchedule({ initValue: 0.001, endValue: 0.1, totalSteps: 5 }), cosineSchedule({ initValue: 0.1, tMax: 95, etaMin: 1e-4 })],
+      [5],
+    );
+    for (let epoch = 0; epoch < 100; epoch++) {
+      // the recursive LinearLR warm-up and the closed form agree to rounding
+      expectClose(opt.paramGroups[0]!.lr, pure(epoch), `epoch ${epoch}`);
+      sched.step();
+    }
+    expectClose(opt.paramGroups[0]!.lr, 1e-4, "end of the cosine"); // epoch 100 = 5 + tMax
+  });
+});
