@@ -84,31 +84,12 @@ const FUNCTIONS: Record<string, (x: number) => number> = {
   inv: (x) => 1 / (1 + x),
 };
 
-/**
- * Stand-ins for optimizers with the same parameter groups and defaults as torch's Adam and
- * Adagrad (the schedulers read and write only the groups).
- */
-function fakeOptimizer(defaults: Record<string, unknown>, lrs: [number, number]): SchedulerOptimizer {
-  return {
-    defaults,
-    paramGroups: [
-      { ...structuredClone(defaults), lr: lrs[0] },
-      { ...structuredClone(defaults), lr: lrs[1] },
-    ],
-  };
-}
-
+/** The fixture's optimizers: two parameter groups with different learning rates. */
 function makeOptim(kind: "sgd" | "adam" | "adagrad"): SchedulerOptimizer {
-  if (kind === "sgd") {
-    return new optim.SGD([{ params: [zeros([3], { requiresGrad: true })] }, { params: [zeros([2], { requiresGrad: true })], lr: 0.05 }], {
-      lr: 0.1,
-      momentum: 0.9,
-    });
-  }
-  if (kind === "adam") {
-    return fakeOptimizer({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, [1e-3, 5e-4]);
-  }
-  return fakeOptimizer({ lr: 0.1, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, [0.1, 0.05]);
+  const groups = (lr2: number) => [{ params: [zeros([3], { requiresGrad: true })] }, { params: [zeros([2], { requiresGrad: true })], lr: lr2 }];
+  if (kind === "sgd") return new optim.SGD(groups(0.05), { lr: 0.1, momentum: 0.9 });
+  if (kind === "adam") return new optim.Adam(groups(5e-4), { lr: 1e-3 });
+  return new optim.Adagrad(groups(0.05), { lr: 0.1 });
 }
 
 function withFunctions(options: Options): Options {
