@@ -532,3 +532,30 @@ describe("optimizer integration", () => {
     ]);
   });
 });
+
+describe("writing a scheduler", () => {
+  it("a subclass of LRScheduler with its own chainable getLr and state", () => {
+    class HalvingLR extends L.LRScheduler {
+      every: number;
+      constructor(opt: SchedulerOptimizer, every: number) {
+        super(opt);
+        this.every = every;
+        this._initialStep();
+      }
+      protected getLr(): number[] {
+        const halve = this.lastEpoch > 0 && this.lastEpoch % this.every === 0;
+        return this.optimizer.paramGroups.map((g) => (halve ? g.lr / 2 : g.lr));
+      }
+    }
+    const opt = makeOptim("sgd");
+    const s = new HalvingLR(opt, 2);
+    const lrs: number[] = [s.getLastLr()[0]!];
+    for (let t = 1; t <= 5; t++) {
+      s.step();
+      lrs.push(s.getLastLr()[0]!);
+    }
+    // 0.1 halved at epochs 2 and 4
+    expect(lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025, 0.025]);
+    expect(s.stateDict()).toMatchObject({ base_lrs: [0.1, 0.05], last_epoch: 5, _step_count: 6, _last_lr: [0.025, 0.0125] });
+  });
+});

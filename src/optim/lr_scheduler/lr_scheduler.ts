@@ -14,6 +14,11 @@
  * groups must then hold `initialLr`) or, as in PyTorch, construct normally and `loadStateDict`
  * the saved state after loading the optimizer's.
  *
+ * To write a scheduler: extend `LRScheduler`, call `super(optimizer, lastEpoch, verbose)`, set
+ * your fields, implement `getLr()` (and `getClosedFormLr()` if there is one; add your fields to
+ * `stateFields()` to have them saved), and end the constructor with `this._initialStep()` —
+ * the step PyTorch's base constructor takes, which cannot run before a subclass's fields exist.
+ *
  * PyTorch parity: the same fields and state-dict keys (`base_lrs`, `last_epoch`, `_step_count`,
  * `_last_lr`, …), the same order of floating-point operations, so sequences agree with
  * PyTorch 1.13.1 to the last bit or nearly. Not copied: torch wraps `optimizer.step` to warn when
@@ -67,7 +72,10 @@ export abstract class LRScheduler {
     this.verbose = verbose;
   }
 
-  /** @internal Reset the step count and take the first step (torch's `_initial_step`). */
+  /**
+   * Reset the step count and take the first step (torch's `_initial_step`): the last statement of
+   * a scheduler's constructor.
+   */
   _initialStep(): void {
     this._stepCount = 0;
     this.step();
