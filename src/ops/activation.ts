@@ -8,7 +8,8 @@ import { record } from "../autograd/node.js";
 import { DEFAULT_DTYPE, isFloating } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
-import { add, div, exp, gt, logicalAnd, lt, mul, pow, where } from "./elementwise.js";
+import { add, div, exp, gt, logicalAnd, lt, mul, neg, pow, sub, where } from "./elementwise.js";
+import { noGrad } from "../autograd/grad_mode.js";
 
 function apply(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0): Tensor {
   const out = empty(x.shape, isFloating(x.dtype) ? x.dtype : DEFAULT_DTYPE);
@@ -57,14 +58,39 @@ export function gelu(x: Tensor, approximate: GeluApproximate = "none"): Tensor {
     return record(out, "GeluBackward0", [x], (g) => [fusedBackward("geluBackward", g, x)], [x]);
   }
   if (approximate !== "tanh") throw new RangeError(`approximate argument must be either none or tanh. Got: ${String(approximate)}`);
-  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), composed so autograd gives its exact derivative
-  const k = Math.sqrt(2 / Math.PI);
-  const inner = mul(add(x, mul(pow(x, 3), 0.044715)), k);
-  return mul(mul(x, 0.5), add(tanh(inner), 1));
+  // 0.5·x·(1 + tanh(β·(x + κ·x³))), β = √(2/π), κ = 0.044715; the backward is PyTorch's
+  // gelu_backward: g·(½(1 + t) + ½x·(1 − t²)·β·(1 + 3κx²)) with t = tanh(β·(x + κx³))
+  const beta = Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5;
+  const kappa = 0.044715;
+  const out = noGrad(() => mul(mul(x, 0.5), add(tanh(mul(add(x, mul(pow(x, 3), kappa)), beta)), 1)));
+  return record(
+    out,
+    "GeluBackward0",
+    [x],
+    (g) => {
+      const xSq = mul(x, x);
+      const t = tanh(mul(add(x, mul(mul(xSq, x), kappa)), beta));
+      const left = mul(add(t, 1), 0.5);
+      const right = mul(mul(mul(x, 0.5), sub(1, mul(t, t))), mul(add(mul(xSq, 3 * kappa), 1), beta));
+      return [mul(g, add(left, right))];
+    },
+    [x],
+  );
 }
 
+/** x·σ(x), computed as x / (1 + e⁻ˣ) like PyTorch's kernel; backward g·σ(x)·(1 + x·(1 − σ(x))). */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  const out = noGrad(() => div(x, add(exp(neg(x)), 1)));
+  return record(
+    out,
+    "SiluBackward0",
+    [x],
+    (g) => {
+      const s = sigmoid(x);
+      return [mul(g, mul(s, add(mul(x, sub(1, s)), 1)))];
+    },
+    [x],
+  );
 }
 
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {

@@ -143,7 +143,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     // d/de a^e = a^e · log(a); PyTorch masks the a == 0, e >= 0 case to 0
     return record(
       out,
-      "PowBackward1",
+      "PowBackward2",
       [e],
       (g) => [a === 0 ? where(ge(E, 0), 0, mul(g, mul(out, -Infinity))) : mul(g, mul(out, Math.log(a)))],
       [e, out],
@@ -314,12 +314,30 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
   );
 }
 
-/** start + weight·(end − start), computed the way PyTorch's lerp does for each weight. */
+/**
+ * start + weight·(end − start), computed the way PyTorch's lerp kernel does for each weight:
+ * start + weight·(end − start) below 0.5, end − (end − start)·(1 − weight) from 0.5 on.
+ * Gradients (LerpBackward0/1): start gets g·(1 − weight), end g·weight, weight g·(end − start).
+ */
 export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
-  if (typeof weight === "number") {
-    return weight < 0.5 ? add(start, mul(sub(end, start), weight)) : sub(end, mul(sub(end, start), 1 - weight));
-  }
-  return add(start, mul(weight, sub(end, start)));
+  const out = noGrad(() => {
+    const diff = sub(end, start);
+    if (typeof weight === "number")
+      return weight < 0.5 ? add(start, mul(diff, weight)) : sub(end, mul(diff, 1 - weight));
+    return where(lt(weight, 0.5), add(start, mul(weight, diff)), sub(end, mul(diff, sub(1, weight))));
+  });
+  const w = typeof weight === "number" ? null : weight;
+  return record(
+    out,
+    w === null ? "LerpBackward0" : "LerpBackward1",
+    [start, end, w],
+    (g) => [
+      start.requiresGrad ? sumTo(mul(g, w === null ? 1 - (weight as number) : sub(1, w)), start.shape) : null,
+      end.requiresGrad ? sumTo(mul(g, weight), end.shape) : null,
+      w !== null && w.requiresGrad ? sumTo(mul(g, sub(end, start)), w.shape) : null,
+    ],
+    w === null ? [] : w.requiresGrad ? [start, end, w] : [w],
+  );
 }
 
 // ---- in place ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import type { Tensor } from "../tensor/tensor.js";
 import { empty, scalarTensor } from "./helpers.js";
 import { where } from "./elementwise.js";
 import { clone } from "./movement.js";
+import { sumTo } from "./reduce.js";
+import { noGrad } from "../autograd/grad_mode.js";
 
 function checkIndexDtype(index: Tensor, op: string): void {
   // PyTorch: "gather(): Expected dtype int64 for index" (descent's index dtype is int32)
@@ -174,5 +176,6 @@ export function indexAdd(self: Tensor, dim: number, index: Tensor, source: Tenso
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== "bool")
     throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
-  return where(mask, scalarTensor(value, x.dtype), x);
+  const out = noGrad(() => where(mask, scalarTensor(value, x.dtype), x));
+  return record(out, "MaskedFillBackward0", [x], (g) => [sumTo(where(mask, 0, g), x.shape)], [mask]);
 }

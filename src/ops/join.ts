@@ -7,7 +7,7 @@ import { promoteTypes } from "../tensor/dtype.js";
 import { fmtShape, normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
-import { narrow, unsqueeze } from "./movement.js";
+import { named, narrow, unsqueeze } from "./movement.js";
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError("torch.cat(): expected a non-empty list of Tensors");
@@ -66,8 +66,6 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       );
   });
   const d = normalizeDim(dim, ref.ndim + 1);
-  return cat(
-    tensors.map((t) => unsqueeze(t, d)),
-    d,
-  );
+  const parts = tensors.map((t) => unsqueeze(t, d));
+  return named(cat(parts, d), "StackBackward0");
 }

@@ -10,7 +10,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, type Shape } from "../tens
 import type { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
 import { sumTo } from "./reduce.js";
-import { contiguousOrSelf, squeeze, transpose, unsqueeze, expand } from "./movement.js";
+import { contiguousOrSelf, named, squeeze, transpose, unsqueeze, expand } from "./movement.js";
 import { noGrad } from "../autograd/grad_mode.js";
 
 /** View x as [batch, rows, cols] after broadcasting its batch dims to `batchShape`. */
@@ -120,16 +120,30 @@ function checkMatmulShapes(a: Tensor, b: Tensor): void {
   }
 }
 
+/** The grad_fn name PyTorch's matmul leaves on its result (from the kernel it dispatches to). */
+function nodeName(a: Tensor, b: Tensor): string {
+  const da = a.ndim;
+  const db = b.ndim;
+  if (da === 1 && db === 1) return "DotBackward0";
+  if (da === 2 && db === 1) return "MvBackward0";
+  if (da === 1 && db === 2) return "SqueezeBackward3";
+  if (da === 2 && db === 2) return "MmBackward0";
+  // folded into mm: the transposed fold of a matrix ends with .contiguous() (a clone)
+  if (shouldFold(a, db) || shouldFold(b, da)) return db > da && da === 2 ? "CloneBackward0" : "UnsafeViewBackward0";
+  return "UnsafeViewBackward0";
+}
+
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0)
     throw new RangeError(
       `both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`,
     );
   checkMatmulShapes(a, b);
+  const name = nodeName(a, b);
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
   let out = matmulNd(a2, b2);
   if (b.ndim === 1) out = squeeze(out, -1);
   if (a.ndim === 1) out = squeeze(out, out.ndim === 1 && b.ndim === 1 ? 0 : -2);
-  return out;
+  return out.gradFn !== null && out.gradFn.name !== name ? named(out, name) : out;
 }

@@ -28,6 +28,15 @@ function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: n
   return v;
 }
 
+/**
+ * @internal An alias of x whose graph node carries PyTorch's name for the composite op that
+ * produced x (e.g. StackBackward0 over a cat), so printed results match PyTorch's repr.
+ */
+export function named(x: Tensor, name: string): Tensor {
+  if (!isGradEnabled() || !x.requiresGrad) return x;
+  return record(makeView(x, x.shape, x.strides, x.offset), name, [x], (g) => [g]);
+}
+
 /** Where a tensor's elements sit in its storage. */
 interface Geometry {
   shape: Shape;
@@ -112,8 +121,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, x.numel());
   const strides = viewStrides(x.shape, x.strides, target);
   if (strides !== null) {
+    // PyTorch 1.13's reshape makes this view with _reshape_alias
     const out = makeView(x, target, strides, x.offset);
-    return record(out, "ViewBackward0", [x], (g) => [reshape(g, x.shape)]);
+    return record(out, "ReshapeAliasBackward0", [x], (g) => [reshape(g, x.shape)]);
   }
   const c = contiguous(x);
   const out = makeView(c, target, contiguousStrides(target), c.offset);
@@ -145,7 +155,12 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 export function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
-  return x.ndim < 2 ? x : transpose(x, 0, 1);
+  if (x.ndim === 2) {
+    const out = makeView(x, [x.shape[1]!, x.shape[0]!], [x.strides[1]!, x.strides[0]!], x.offset);
+    return record(out, "TBackward0", [x], (g) => [t(g)]);
+  }
+  // 0-d and 1-d: a view of the same shape, still recorded (as PyTorch does)
+  return record(makeView(x, x.shape, x.strides, x.offset), "TBackward0", [x], (g) => [g]);
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -183,7 +198,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
     keep.map((i) => x.strides[i]!),
     x.offset,
   );
-  return record(out, "SqueezeBackward0", [x], (g) => [reshape(g, x.shape)]);
+  return record(out, dim === undefined ? "SqueezeBackward0" : "SqueezeBackward1", [x], (g) => [reshape(g, x.shape)]);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -334,9 +349,10 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     sizes.push(...splitSize);
   }
   const out: Tensor[] = [];
+  const name = typeof splitSize === "number" ? "SplitBackward0" : "SplitWithSizesBackward0";
   let start = 0;
   for (const len of sizes) {
-    out.push(narrow(x, d, start, len));
+    out.push(named(narrow(x, d, start, len), name));
     start += len;
   }
   return out;
@@ -351,6 +367,6 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normalizeDim(dim, x.ndim);
-  return Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i));
+  return Array.from({ length: x.shape[d]! }, (_, i) => named(select(x, d, i), "UnbindBackward0"));
 }
 

@@ -12,7 +12,7 @@ import { normalizeDim, shapesEqual, type Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
 import { div, eq, mul, sqrt, sub, abs, pow, where } from "./elementwise.js";
-import { expand, reshape, view } from "./movement.js";
+import { expand, named, reshape, view } from "./movement.js";
 import { scatterAdd } from "./indexing.js";
 
 export type Dims = number | readonly number[] | null | undefined;
@@ -71,7 +71,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = reductionDims(dim, x.ndim);
   const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
   const out = reduceKernel("sum", x, dims, keepdim, dt);
-  return record(out, "SumBackward1", [x], (g) => [expandBack(g, x.shape, dims, keepdim)]);
+  return record(out, dim == null ? "SumBackward0" : "SumBackward1", [x], (g) => [expandBack(g, x.shape, dims, keepdim)]);
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -83,7 +83,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const n = countOf(x.shape, dims);
   const s = reduceKernel("sum", x, dims, keepdim, x.dtype);
   const out = div(s, n);
-  return record(out, "MeanBackward1", [x], (g) => [div(expandBack(g, x.shape, dims, keepdim), n)]);
+  return record(out, dim == null ? "MeanBackward0" : "MeanBackward1", [x], (g) => [div(expandBack(g, x.shape, dims, keepdim), n)]);
 }
 
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
@@ -94,7 +94,7 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   // zero's position gets the product of the others; lines with two or more zeros get 0.
   return record(
     out,
-    "ProdBackward0",
+    dim == null ? "ProdBackward0" : "ProdBackward1",
     [x],
     (g) => {
       const gx = expandBack(g, x.shape, dims, keepdim);
@@ -182,9 +182,10 @@ export function std(x: Tensor, dim?: Dims, options?: VarOptions | boolean): Tens
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype)) throw new TypeError(`norm(): input dtype should be floating point, but got ${x.dtype}`);
   const dims = reductionDims(dim, x.ndim);
-  if (p === Infinity) return amax(abs(x), dims, keepdim);
-  if (p === -Infinity) return amin(abs(x), dims, keepdim);
-  if (p === 1) return sum(abs(x), dims, keepdim);
+  // composites whose gradient equals PyTorch's norm_backward; the node keeps torch.norm's name
+  if (p === Infinity) return named(amax(abs(x), dims, keepdim), "NormBackward1");
+  if (p === -Infinity) return named(amin(abs(x), dims, keepdim), "NormBackward1");
+  if (p === 1) return named(sum(abs(x), dims, keepdim), "NormBackward1");
   if (p === 0) {
     // PyTorch: the result requires grad, but norm_backward returns an undefined gradient for p = 0 (x.grad stays None)
     const count = noGrad(() => sum(where(eq(x, 0), 0, 1).to(x.dtype), dims, keepdim));
