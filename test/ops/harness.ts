@@ -4,7 +4,8 @@
  * A case names a descent function (`op`), its options (`args`) and its inputs: leaf tensors seen
  * through view steps (transpose, slice, expand, permute, select: so kernels meet non-contiguous
  * operands), plain numbers, or lists of tensors. `runCase` builds the same leaves, runs the op,
- * compares every output with PyTorch's, then backpropagates loss = Σᵢ (outᵢ · wᵢ).sum() with the
+ * compares every output (values, dtype, shape and the grad_fn name) with PyTorch's, then
+ * backpropagates loss = Σᵢ (outᵢ · wᵢ).sum() with the
  * fixture's fixed random weights and compares each leaf's gradient with PyTorch's.
  * OPS below must map each name exactly as OPS in scripts/fixtures/ops_common.py does for torch.
  */
@@ -55,6 +56,8 @@ export interface OpCase {
   out: FixtureTensor | FixtureTensor[];
   w: FixtureTensor | null | (FixtureTensor | null)[];
   grads: (FixtureTensor | null)[] | null;
+  /** PyTorch's `type(out.grad_fn).__name__` per output (null without a graph). */
+  gradFn: (string | null)[];
 }
 
 export interface ErrorCase {
@@ -244,6 +247,8 @@ export function runCase(c: OpCase, tol: Tolerance = {}, gradTol: Tolerance = tol
   const expected = asList(c.out);
   expect(outs.length, `${c.name}: number of outputs`).toBe(expected.length);
   outs.forEach((o, i) => expectClose(o, expected[i]!, tol, `${c.name} out[${i}]`));
+  // the graph node's name is what a printed result shows (grad_fn=<…>)
+  expect(outs.map((o) => o.gradFn?.name ?? null), `${c.name}: grad_fn names`).toEqual(c.gradFn);
   if (c.grads === null) return;
   const ws = asList(c.w);
   let loss: Tensor | null = null;
