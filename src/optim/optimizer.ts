@@ -127,6 +127,12 @@ function typeName(x: unknown): string {
   return typeof x;
 }
 
+/** PyTorch's `torch.typename` of a tensor (`torch.FloatTensor`). */
+function torchTypeName(t: Tensor): string {
+  const names = { float32: "FloatTensor", float64: "DoubleTensor", int32: "IntTensor", bool: "BoolTensor" } as const;
+  return `torch.${names[t.dtype]}`;
+}
+
 function isIterable(x: unknown): x is Iterable<unknown> {
   return typeof x === "object" && x !== null && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function";
 }
@@ -165,7 +171,7 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
   protected constructor(params: ParamsInput<O>, defaults: O) {
     if (params instanceof Tensor)
       throw new TypeError(
-        "params argument given to the optimizer should be an iterable of Tensors or dicts, but got torch.FloatTensor",
+        `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${torchTypeName(params)}`,
       );
     if (!isIterable(params))
       throw new TypeError(
@@ -175,7 +181,9 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
     this.defaults = Object.freeze({ ...defaults });
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw new RangeError("optimizer got an empty parameter list");
-    const groups: unknown[] = list[0] instanceof Tensor ? [{ params: list }] : list;
+    const first = list[0];
+    const isGroup = typeof first === "object" && first !== null && !(first instanceof Tensor) && !Array.isArray(first);
+    const groups: unknown[] = isGroup ? list : [{ params: list }];
     for (const g of groups) this.addParamGroup(g as ParamGroupInput<O>);
   }
 
