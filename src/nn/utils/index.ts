@@ -1,2 +1,5 @@
-// Filled in by the issue that owns this namespace.
-export {};
+/**
+ * `nn.utils`: gradient utilities.
+ */
+export { clipGradNorm, clipGradValue } from "./clip_grad.js";
+export type { ClipGradNormOptions } from "./clip_grad.js";
