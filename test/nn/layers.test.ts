@@ -16,6 +16,7 @@ interface Fixture {
   activation: { name: string; dtype: string; x: T; gy: T; y: T; gx: T }[];
   embedding: { name: string; dtype: string; weight: T; idx: T; options: nn.EmbeddingModuleOptions; gy: T; y: T; gw: T; weight_after: T }[];
   dropout: { seed: number; p: number; shape: number[]; dtype: string; x: T; gy: T; y: T; gx: T; after: T }[];
+  convModes: { name: string; dtype: "float32" | "float64"; seed: number; padding: [number, number] | "same"; mode: nn.PaddingMode; kernel: number | [number, number]; x: T; gy: T; y: T; gx: T; gw: T; gb: T }[];
   repr: Record<string, string>;
   names: { parameters: string[]; state: string[]; buffers: string[] };
 }
@@ -296,6 +297,21 @@ describe("Conv2d and pooling modules", () => {
     // circular: [[9,7,8],[3,1,2],[6,4,5]] sums to 45 (every window of a 3×3 torus holds all nine values)
     expect(conv("circular").flat()).toEqual(Array(9).fill(45));
   });
+
+  for (const c of fx.convModes) {
+    it(`Conv2d paddingMode ${c.name} ${c.dtype} matches PyTorch (seeded init, forward, gradients)`, () => {
+      manualSeed(c.seed);
+      const m = new nn.Conv2d(2, 3, c.kernel, { padding: c.padding, paddingMode: c.mode, dtype: c.dtype });
+      const x = randn([2, 2, 5, 6], { dtype: c.dtype, requiresGrad: true });
+      expect([...x.dataSync()]).toEqual(c.x.data);
+      const y = m.forward(x);
+      expectClose(y, c.y, {}, "y");
+      y.backward(fromFixture(c.gy));
+      expectClose(x.grad, c.gx, {}, "grad input");
+      expectClose(m.weight.grad, c.gw, {}, "grad weight");
+      expectClose(m.bias!.grad, c.gb, {}, "grad bias");
+    });
+  }
 
   it("MaxPool2d.forwardWithIndices returns PyTorch's flat indices", () => {
     const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7]]]]);
