@@ -1,8 +1,8 @@
 /**
  * What the benchmark runner needs from each contender (descent on some backend, TensorFlow.js on
  * some backend, PyTorch in a subprocess): make its engine current, build a workload from the
- * shared synthetic data, time repetitions of its step, and report its losses for the
- * cross-contender sanity check.
+ * shared synthetic data, time repetitions of its step, and report each step's check value for
+ * the cross-contender sanity check (the loss; Σ p·g after an Adam step; Σ C² of a matmul).
  */
 import type { WorkloadId, WorkloadSizes } from "./workloads.js";
 import { timeSync } from "./stats.js";
@@ -11,8 +11,8 @@ import { timeSync } from "./stats.js";
 export interface Runner {
   /** Milliseconds of each of `reps` successive steps. */
   run(reps: number): Promise<number[]>;
-  /** The loss computed by each of `steps` successive steps (workloads with a loss only). */
-  losses?(steps: number): Promise<number[]>;
+  /** The check value (see the workload's `check`) of each of `steps` successive steps, in float64. */
+  check(steps: number): Promise<number[]>;
   /** Releases the workload's tensors. */
   dispose(): Promise<void>;
 }
@@ -31,24 +31,35 @@ export interface Contender {
 }
 
 /**
- * One step of a synchronous workload. With `wantLoss` it returns the loss it computed (read back
- * to a number); without, it returns NaN and reads nothing back (the timed form).
+ * One step of a synchronous workload. With `check` it returns its check value (read back to a
+ * number); without, it returns NaN and reads nothing back (the timed form).
  */
-export type SyncStep = (wantLoss: boolean) => number;
+export type SyncStep = (check: boolean) => number;
 
-/** A Runner around a synchronous step; `hasLoss` says whether `losses` is offered. */
-export function syncRunner(step: SyncStep, hasLoss: boolean, dispose: () => void = () => {}): Runner {
+/** A Runner around a synchronous step. */
+export function syncRunner(step: SyncStep, dispose: () => void = () => {}): Runner {
   const timed = (): number => step(false);
-  const runner: Runner = {
+  return {
     run: async (reps) => timeSync(timed, reps),
-    dispose: async () => dispose(),
-  };
-  if (hasLoss) {
-    runner.losses = async (steps) => {
+    check: async (steps) => {
       const out: number[] = [];
       for (let i = 0; i < steps; i++) out.push(step(true));
       return out;
-    };
-  }
-  return runner;
+    },
+    dispose: async () => dispose(),
+  };
+}
+
+/** Σ a[i]·b[i] in float64 (the check value of the Adam workload). */
+export function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Σ a[i]² in float64 (the check value of the matmul workload: no cancellation, so a relative tolerance works). */
+export function sumSquares64(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return s;
 }

@@ -10,7 +10,7 @@
 import type { MachineInfo } from "./machine.js";
 import { median, minimum } from "./stats.js";
 import type { TorchInfo } from "./contenders/torch.js";
-import { throughputOf, type Throughput, type WorkloadId } from "./workloads.js";
+import { throughputOf, WORKLOADS, type Throughput, type WorkloadId } from "./workloads.js";
 
 export interface CellResult {
   contenderId: string;
@@ -18,10 +18,10 @@ export interface CellResult {
   times: number[];
   /** Why the cell is empty, or a remark on it (fewer repetitions). */
   note: string | null;
-  /** Loss computed by the second step (the loss after one optimizer step), when checked. */
-  lossAfterStep: number | null;
-  /** Loss of the first step (at the initial weights), when checked. */
-  initialLoss: number | null;
+  /** Check value of the second step (for training: the loss after one optimizer step). */
+  checkAfterStep: number | null;
+  /** Check value of the first step (for training: the loss at the initial weights). */
+  firstCheck: number | null;
 }
 
 export interface WorkloadResult {
@@ -58,8 +58,8 @@ export interface RunReport {
   heap: { heapUsedMiB: number; rssMiB: number; externalMiB: number; arrayBuffersMiB: number; afterGc: boolean };
   tfjsTensorsLeft: number | null;
   start: StartTiming | null;
-  /** Loss agreement tolerance (relative) for the sanity check. */
-  lossRtol: number;
+  /** Agreement tolerance (relative) of the sanity check. */
+  checkRtol: number;
 }
 
 /** Milliseconds with about three significant digits. */
@@ -156,24 +156,34 @@ export function targets(r: RunReport): { target: string; measured: string; met: 
   return out;
 }
 
-/** The loss sanity lines: every contender's loss after one step against PyTorch's (or descent-cpu's). */
-export function lossCheckLines(r: RunReport): { line: string; ok: boolean }[] {
+/** Check values to 8 significant digits. */
+function fmtCheck(x: number): string {
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e8 ? x.toPrecision(8) : x.toExponential(7);
+}
+
+/**
+ * The sanity lines: every contender's check value after one step (the loss; Σ p·g; Σ C²) against
+ * PyTorch's (or descent-cpu's, or the first contender's). `ok` is false when a descent contender
+ * disagrees beyond `checkRtol`·max(1, |reference|).
+ */
+export function checkLines(r: RunReport): { line: string; ok: boolean }[] {
   const out: { line: string; ok: boolean }[] = [];
   for (const w of r.workloads) {
-    const withLoss = w.cells.filter((c) => c.lossAfterStep !== null);
-    if (withLoss.length < 2) continue;
-    const ref = withLoss.find((c) => c.contenderId === "torch") ?? withLoss.find((c) => c.contenderId === "descent-cpu") ?? withLoss[0]!;
+    const checked = w.cells.filter((c) => c.checkAfterStep !== null);
+    if (checked.length < 2) continue;
+    const ref = checked.find((c) => c.contenderId === "torch") ?? checked.find((c) => c.contenderId === "descent-cpu") ?? checked[0]!;
     const parts: string[] = [];
     let ok = true;
-    for (const c of withLoss) {
+    for (const c of checked) {
       if (c === ref) continue;
-      const diff = Math.abs(c.lossAfterStep! - ref.lossAfterStep!);
-      const good = diff <= r.lossRtol * Math.max(1, Math.abs(ref.lossAfterStep!));
+      const diff = Math.abs(c.checkAfterStep! - ref.checkAfterStep!);
+      const good = diff <= r.checkRtol * Math.max(1, Math.abs(ref.checkAfterStep!));
       if (c.contenderId.startsWith("descent") && !good) ok = false;
-      parts.push(`${c.contenderId} ${c.lossAfterStep!.toFixed(7)} (|Δ| ${diff.toExponential(1)} ${good ? "✓" : "✗"})`);
+      parts.push(`${c.contenderId} ${fmtCheck(c.checkAfterStep!)} (|Δ| ${diff.toExponential(1)} ${good ? "✓" : "✗"})`);
     }
     out.push({
-      line: `${w.id}: ${ref.contenderId} ${ref.lossAfterStep!.toFixed(7)} (initial ${ref.initialLoss!.toFixed(7)}); ${parts.join("; ")}`,
+      line: `${w.id} (${WORKLOADS[w.id].check}): ${ref.contenderId} ${fmtCheck(ref.checkAfterStep!)} ` +
+        `(first step ${fmtCheck(ref.firstCheck!)}); ${parts.join("; ")}`,
       ok,
     });
   }
@@ -222,11 +232,17 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
   out.push("## Targets (issue #7)", "");
   out.push(table(["target", "measured", ""], targets(r).map((t) => [t.target, t.measured, t.met === null ? "–" : t.met ? "✓" : "✗"])));
   out.push("");
-  out.push("## Loss after one step (sanity check: the benchmarks compute the same thing)", "");
-  const checks = lossCheckLines(r);
+  out.push("## Sanity check: every contender computes the same thing", "");
+  out.push(
+    "Each contender's value after one step — the loss for the training steps (the loss at the weights after one",
+    "optimizer step) and the cross-entropy, Σ p·g (float64) after the Adam step, Σ C² (float64) of the matmul —",
+    "against PyTorch's:",
+    "",
+  );
+  const checks = checkLines(r);
   if (checks.length === 0) out.push("(no workload had two contenders to compare)");
   for (const c of checks) out.push(`- ${c.ok ? "✓" : "✗"} ${c.line}`);
-  out.push("", `Tolerance: |Δ| ≤ ${r.lossRtol}·max(1, |loss|) against PyTorch (✗ on a descent row fails the check).`);
+  out.push("", `Tolerance: |Δ| ≤ ${r.checkRtol}·max(1, |reference|) (✗ on a descent contender fails the run).`);
   out.push("");
   out.push("## Details", "");
   for (const w of r.workloads) {

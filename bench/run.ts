@@ -11,8 +11,8 @@
  *                --out FILE (write the report there, even for a partial run)
  *
  * Method: for each workload, every contender builds it from the same synthetic weights and batch
- * (bench/data.ts), computes the loss of two steps (the sanity check: the loss after one step must
- * agree with PyTorch's), warms up, then all contenders are timed in interleaved rounds
+ * (bench/data.ts), runs two checked steps (the sanity check: the loss, Σ p·g or Σ C² after one
+ * step must agree with PyTorch's to 1e-5 relative), warms up, then all contenders are timed in interleaved rounds
  * (A B C A B C …) — 3 rounds of 10 repetitions by default, so ≥ 30 timed steps each; a contender
  * whose single step takes so long that this would exceed the slow budget (30 s) runs fewer and
  * the table says so. Medians and minima of the per-step times are reported. One thread for every
@@ -27,7 +27,7 @@ import { runInNewContext } from "node:vm";
 import type { Contender, Runner } from "./contender.js";
 import { DescentContender, hasThreads } from "./contenders/descent.js";
 import { describeMachine } from "./machine.js";
-import { lossCheckLines, renderMarkdown, type CellResult, type RunReport, type WorkloadResult } from "./report.js";
+import { checkLines, renderMarkdown, type CellResult, type RunReport, type WorkloadResult } from "./report.js";
 import { median, minimum } from "./stats.js";
 import { FULL_SIZES, WORKLOAD_IDS, WORKLOADS, type WorkloadId, type WorkloadSizes } from "./workloads.js";
 import type { TorchInfo, TorchServer } from "./contenders/torch.js";
@@ -114,7 +114,7 @@ async function measure(
   const cells: CellResult[] = [];
   const built: Built[] = [];
   for (const c of contenders) {
-    const cell: CellResult = { contenderId: c.id, times: [], note: null, lossAfterStep: null, initialLoss: null };
+    const cell: CellResult = { contenderId: c.id, times: [], note: null, checkAfterStep: null, firstCheck: null };
     cells.push(cell);
     let runner: Runner | string;
     try {
@@ -129,11 +129,9 @@ async function measure(
       continue;
     }
     try {
-      if (spec.hasLoss && runner.losses) {
-        const [l0, l1] = await runner.losses(2);
-        cell.initialLoss = l0!;
-        cell.lossAfterStep = l1!;
-      }
+      const [v0, v1] = await runner.check(2);
+      cell.firstCheck = v0!;
+      cell.checkAfterStep = v1!;
       // warm-up: at least two steps (the first pays for compilation and first-touch memory),
       // more while cheap; the step time estimate is the fastest warm-up step after the first
       let spent = (await runner.run(1))[0]!;
@@ -266,7 +264,7 @@ async function main(): Promise<void> {
     },
     tfjsTensorsLeft: tfjsTensors ? tfjsTensors() : null,
     start: null,
-    lossRtol: 1e-5,
+    checkRtol: 1e-5,
   };
   if (o.withStart) {
     log("timing `npm start` …");
@@ -283,8 +281,8 @@ async function main(): Promise<void> {
   } else {
     log("(partial or quick run: BENCHMARKS.md left unchanged; --out FILE writes the report)");
   }
-  if (lossCheckLines(report).some((l) => !l.ok)) {
-    log("✗ descent's loss after one step disagrees with the reference: these timings measure a wrong computation");
+  if (checkLines(report).some((l) => !l.ok)) {
+    log("✗ descent's result after one step disagrees with the reference: these timings measure a wrong computation");
     process.exitCode = 1;
   }
 }

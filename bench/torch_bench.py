@@ -10,7 +10,9 @@ with the JavaScript contenders' (A B C A B C ...). Requests:
                                                         "foreach" for the Adam ones) under key K
                                                         with the runner's WorkloadSizes
   {"cmd": "run", "key": K, "reps": N}                -> {"times": [ms, ...]} for N timed steps
-  {"cmd": "losses", "key": K, "steps": N}            -> {"losses": [...]}: the loss of N steps
+  {"cmd": "check", "key": K, "steps": N}             -> {"values": [...]}: each of N steps' check
+                                                        value (the loss; for adam-10m sum(p * g)
+                                                        after the step; for matmul sum(C * C)), float64
   {"cmd": "free", "key": K}                          -> forgets K
   {"cmd": "quit"}
 
@@ -87,7 +89,7 @@ class MlpStep:
         self.y = labels(batch, 101, sizes[-1])
         self.opt = make_optimizer(opt, self.params, variant)
 
-    def step(self):
+    def step(self, check=False):
         p = self.params
         self.opt.zero_grad()
         h = self.x
@@ -113,7 +115,7 @@ class LenetStep:
         self.y = labels(batch, 201, 10)
         self.opt = make_optimizer("adam", self.params, variant)
 
-    def step(self):
+    def step(self, check=False):
         p = self.params
         self.opt.zero_grad()
         h = F.max_pool2d(F.relu(F.conv2d(self.x, p[0], p[1])), 2)
@@ -135,8 +137,10 @@ class AdamBig:
         self.p.grad = uniform((size,), 301, -1.0, 1.0)
         self.opt = make_optimizer("adam", [self.p], variant)
 
-    def step(self):
+    def step(self, check=False):
         self.opt.step()
+        if check:  # sum of p * g in float64: moves by about -lr * sum |g| per step
+            return float((self.p.detach().double() * self.p.grad.double()).sum())
         return None
 
 
@@ -147,8 +151,9 @@ class Matmul:
         self.a = uniform((n, n), 400, -1.0, 1.0)
         self.b = uniform((n, n), 401, -1.0, 1.0)
 
-    def step(self):
-        return self.a @ self.b
+    def step(self, check=False):
+        c = self.a @ self.b
+        return float((c.double() ** 2).sum()) if check else None
 
 
 class CrossEntropy:
@@ -158,7 +163,7 @@ class CrossEntropy:
         self.x = uniform((m, n), 500 + n, -3.0, 3.0).requires_grad_()
         self.y = labels(m, 501 + n, n)
 
-    def step(self):
+    def step(self, check=False):
         self.x.grad = None
         loss = F.cross_entropy(self.x, self.y)
         loss.backward()
@@ -229,9 +234,9 @@ def main():
                     w.step()
                     times.append((time.perf_counter() - t0) * 1e3)
                 out = {"times": times}
-            elif cmd == "losses":
+            elif cmd == "check":
                 w = built[req["key"]]
-                out = {"losses": [float(w.step()) for _ in range(int(req["steps"]))]}
+                out = {"values": [float(w.step(True)) for _ in range(int(req["steps"]))]}
             elif cmd == "free":
                 built.pop(req["key"], None)
                 out = {"ok": True}

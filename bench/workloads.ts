@@ -41,32 +41,42 @@ export const FULL_SIZES: WorkloadSizes = {
   ce: { "ce-128x10": [128, 10], "ce-1024x1000": [1024, 1000] },
 };
 
+/** Tiny sizes for the smoke test (test/bench) and its PyTorch fixture (bench/make_check_fixture.ts). */
+export const TINY_SIZES: WorkloadSizes = {
+  mlpSizes: [12, 8, 6, 4],
+  mlpBatch: 5,
+  lenetBatch: 2,
+  adamSize: 1000,
+  matmulN: 9,
+  ce: { "ce-128x10": [4, 3], "ce-1024x1000": [6, 7] },
+};
+
 /** How a median time is shown besides milliseconds. */
 export type Throughput = { unit: "GFLOP/s"; perStep: number } | { unit: "GB/s"; perStep: number } | null;
 
 export interface WorkloadSpec {
   readonly id: WorkloadId;
   readonly title: string;
-  /** Whether the step has a loss (checked across contenders after one step). */
-  readonly hasLoss: boolean;
+  /** What the step's check value is (compared across contenders after one step). */
+  readonly check: string;
   /** FLOPs or bytes per step, for the throughput column. */
   throughput(sizes: WorkloadSizes): Throughput;
 }
 
 export const WORKLOADS: Readonly<Record<WorkloadId, WorkloadSpec>> = {
-  "mlp-adam": { id: "mlp-adam", title: "MLP step, Adam (784-256-128-10, batch 128)", hasLoss: true, throughput: () => null },
-  "mlp-sgdm": { id: "mlp-sgdm", title: "MLP step, SGD+momentum (784-256-128-10, batch 128)", hasLoss: true, throughput: () => null },
-  "lenet-adam": { id: "lenet-adam", title: "LeNet step, Adam (batch 64)", hasLoss: true, throughput: () => null },
+  "mlp-adam": { id: "mlp-adam", title: "MLP step, Adam (784-256-128-10, batch 128)", check: "loss", throughput: () => null },
+  "mlp-sgdm": { id: "mlp-sgdm", title: "MLP step, SGD+momentum (784-256-128-10, batch 128)", check: "loss", throughput: () => null },
+  "lenet-adam": { id: "lenet-adam", title: "LeNet step, Adam (batch 64)", check: "loss", throughput: () => null },
   "adam-10m": {
-    id: "adam-10m", title: "Adam step, one 10M-element parameter", hasLoss: false,
+    id: "adam-10m", title: "Adam step, one 10M-element parameter", check: "Σ p·g",
     throughput: (s) => ({ unit: "GB/s", perStep: 28 * s.adamSize }),
   },
   "matmul-1024": {
-    id: "matmul-1024", title: "matmul 1024×1024 @ 1024×1024", hasLoss: false,
+    id: "matmul-1024", title: "matmul 1024×1024 @ 1024×1024", check: "Σ C²",
     throughput: (s) => ({ unit: "GFLOP/s", perStep: 2 * s.matmulN ** 3 }),
   },
-  "ce-128x10": { id: "ce-128x10", title: "softmax cross-entropy fwd+bwd, 128×10", hasLoss: true, throughput: () => null },
-  "ce-1024x1000": { id: "ce-1024x1000", title: "softmax cross-entropy fwd+bwd, 1024×1000", hasLoss: true, throughput: () => null },
+  "ce-128x10": { id: "ce-128x10", title: "softmax cross-entropy fwd+bwd, 128×10", check: "loss", throughput: () => null },
+  "ce-1024x1000": { id: "ce-1024x1000", title: "softmax cross-entropy fwd+bwd, 1024×1000", check: "loss", throughput: () => null },
 };
 
 /** Throughput in its unit for a step time in milliseconds (perStep / seconds / 1e9). */

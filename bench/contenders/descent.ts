@@ -13,7 +13,7 @@
 import * as descent from "../../src/index.js";
 import { backend, fromTypedArray, nn, noGrad, optim, setBackend, type Backend, type Tensor } from "../../src/index.js";
 import { CpuBackend } from "../../src/backend/cpu/index.js";
-import { syncRunner, type Contender, type Runner } from "../contender.js";
+import { dot64, sumSquares64, syncRunner, type Contender, type Runner } from "../contender.js";
 import { adamBigSetup, crossEntropySetup, lenetSetup, matmulSetup, mlpSetup, type HostTensor } from "../data.js";
 import type { WorkloadId, WorkloadSizes } from "../workloads.js";
 
@@ -72,13 +72,13 @@ function makeOptimizer(kind: "adam" | "sgdm", params: nn.Parameter[]): optim.Opt
 /** zero grads + forward + backward + optimizer step of `model` on one fixed batch. */
 function trainRunner(model: nn.Sequential, x: Tensor, y: Tensor, opt: optim.Optimizer): Runner {
   const lossFn = new nn.CrossEntropyLoss();
-  return syncRunner((wantLoss) => {
+  return syncRunner((check) => {
     opt.zeroGrad();
     const loss = lossFn.forward(model.forward(x), y);
     loss.backward();
     opt.step();
-    return wantLoss ? loss.item() : NaN;
-  }, true);
+    return check ? loss.item() : NaN;
+  });
 }
 
 function mlp(sizes: WorkloadSizes, kind: "adam" | "sgdm"): Runner {
@@ -113,20 +113,20 @@ function adamBig(sizes: WorkloadSizes): Runner {
   const p = new nn.Parameter(fromTypedArray(param));
   p.grad = fromTypedArray(grad);
   const opt = makeOptimizer("adam", [p]);
-  return syncRunner(() => {
+  return syncRunner((check) => {
     opt.step();
-    return NaN;
-  }, false);
+    return check ? dot64(p.dataSync(), grad) : NaN;
+  });
 }
 
 function matmul(sizes: WorkloadSizes): Runner {
   const { a, b } = matmulSetup(sizes.matmulN);
   const ta = hostTensor(a);
   const tb = hostTensor(b);
-  return syncRunner(() => {
-    ta.matmul(tb);
-    return NaN;
-  }, false);
+  return syncRunner((check) => {
+    const c = ta.matmul(tb);
+    return check ? sumSquares64(c.dataSync()) : NaN;
+  });
 }
 
 function crossEntropy(sizes: WorkloadSizes, id: "ce-128x10" | "ce-1024x1000"): Runner {
@@ -135,12 +135,12 @@ function crossEntropy(sizes: WorkloadSizes, id: "ce-128x10" | "ce-1024x1000"): R
   const logits = hostTensor(x).requiresGrad_();
   const target = fromTypedArray(y.slice());
   const lossFn = new nn.CrossEntropyLoss();
-  return syncRunner((wantLoss) => {
+  return syncRunner((check) => {
     logits.grad = null;
     const loss = lossFn.forward(logits, target);
     loss.backward();
-    return wantLoss ? loss.item() : NaN;
-  }, true);
+    return check ? loss.item() : NaN;
+  });
 }
 
 /** descent on one backend with one thread count. */

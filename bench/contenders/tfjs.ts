@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { syncRunner, type Contender, type Runner, type SyncStep } from "../contender.js";
+import { dot64, sumSquares64, syncRunner, type Contender, type Runner, type SyncStep } from "../contender.js";
 import { adamBigSetup, crossEntropySetup, lenetSetup, matmulSetup, mlpSetup, type HostTensor } from "../data.js";
 import type { WorkloadId, WorkloadSizes } from "../workloads.js";
 
@@ -72,8 +72,8 @@ function oneHot(y: Int32Array, classes: number): tf.Tensor {
 
 /** A training-step runner: `f` computes the loss from `vars`; the optimizer updates them. */
 function trainRunner(f: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer, keep: tf.Tensor[]): Runner {
-  const step: SyncStep = (wantLoss) => {
-    if (!wantLoss) {
+  const step: SyncStep = (check) => {
+    if (!check) {
       opt.minimize(f, false, vars);
       return NaN;
     }
@@ -82,7 +82,7 @@ function trainRunner(f: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer,
     cost.dispose();
     return v;
   };
-  return syncRunner(step, true, () => {
+  return syncRunner(step, () => {
     opt.dispose();
     for (const t of [...vars, ...keep]) t.dispose();
   });
@@ -145,10 +145,10 @@ function adamBig(sizes: WorkloadSizes): Runner {
   const g = tf.tensor1d(grad);
   const opt = adam();
   const grads: tf.NamedTensorMap = { [p.name]: g };
-  return syncRunner(() => {
+  return syncRunner((check) => {
     opt.applyGradients(grads);
-    return NaN;
-  }, false, () => {
+    return check ? dot64(p.dataSync(), grad) : NaN;
+  }, () => {
     opt.dispose();
     p.dispose();
     g.dispose();
@@ -159,10 +159,12 @@ function matmul(sizes: WorkloadSizes): Runner {
   const { a, b } = matmulSetup(sizes.matmulN);
   const ta = tf.tensor2d(a.data, a.shape as [number, number]);
   const tb = tf.tensor2d(b.data, b.shape as [number, number]);
-  return syncRunner(() => {
-    tf.matMul(ta, tb).dispose();
-    return NaN;
-  }, false, () => {
+  return syncRunner((check) => {
+    const c = tf.matMul(ta, tb);
+    const v = check ? sumSquares64(c.dataSync()) : NaN;
+    c.dispose();
+    return v;
+  }, () => {
     ta.dispose();
     tb.dispose();
   });
@@ -174,13 +176,13 @@ function crossEntropy(sizes: WorkloadSizes, id: "ce-128x10" | "ce-1024x1000"): R
   const logits = tf.tensor2d(x.data, [m, n]);
   const labels = oneHot(y, n);
   const vg = tf.valueAndGrad((l: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, l) as tf.Scalar);
-  return syncRunner((wantLoss) => {
+  return syncRunner((check) => {
     const { value, grad } = vg(logits);
-    const v = wantLoss ? value.dataSync()[0]! : NaN;
+    const v = check ? value.dataSync()[0]! : NaN;
     value.dispose();
     grad.dispose();
     return v;
-  }, true, () => {
+  }, () => {
     logits.dispose();
     labels.dispose();
   });

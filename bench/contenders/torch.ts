@@ -113,7 +113,7 @@ export class TorchContender implements Contender {
     const server = this.server;
     return {
       run: async (reps) => (await server.request<{ times: number[] }>({ cmd: "run", key, reps })).times,
-      losses: async (steps) => (await server.request<{ losses: number[] }>({ cmd: "losses", key, steps })).losses,
+      check: async (steps) => (await server.request<{ values: number[] }>({ cmd: "check", key, steps })).values,
       dispose: async () => {
         await server.request({ cmd: "free", key });
       },
