@@ -13,6 +13,7 @@
  *   f32_relu(x, out, n)                       out = x < 0 ? 0 : x   (keeps -0 and NaN, like torch.relu)
  *   f32_relu_backward(gy, y, gx, n)           gx = y <= 0 ? 0 : gy  (threshold_backward; NaN passes)
  *   f32_fill(out, value, n)                   out = value
+ *   f32_repeat_rows(row, out, m, n)           out[i,j] = row[j]   (a bias broadcast over m rows)
  *
  * In-place use (out == a or out == b) is allowed; partially overlapping ranges are not.
  */
@@ -155,4 +156,14 @@ void f32_fill(float *out, float value, int n) {
   v128_t v = wasm_f32x4_splat(value);
   for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, v);
   for (; i < n; i++) out[i] = value;
+}
+
+EXPORT(f32_repeat_rows)
+void f32_repeat_rows(const float *row, float *out, int m, int n) {
+  for (int r = 0; r < m; r++) {
+    float *o = out + (size_t)r * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_v128_load(row + j));
+    for (; j < n; j++) o[j] = row[j];
+  }
 }

@@ -29,6 +29,17 @@ done
   -z stack-size=4096 --export=__heap_base --strip-debug \
   "${objs[@]}" -o "$OUT_DIR/kernels.wasm"
 
+# Worker threads instantiate the module once each over the shared memory: it must have no data
+# segment and never move the shadow-stack pointer (no global.set), or instances would collide.
+if command -v llvm-objdump >/dev/null 2>&1; then
+  if llvm-objdump -h "$OUT_DIR/kernels.wasm" | grep -q " DATA "; then
+    echo "kernels.wasm has a data segment: not safe to instantiate per thread" >&2; exit 1
+  fi
+  if llvm-objdump -d "$OUT_DIR/kernels.wasm" | grep -q "global.set"; then
+    echo "kernels.wasm uses the shadow stack (global.set): not safe to run on several threads" >&2; exit 1
+  fi
+fi
+
 node --input-type=module - "$OUT_DIR/kernels.wasm" "$OUT_DIR/kernels_wasm.ts" <<'JS'
 import { readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";

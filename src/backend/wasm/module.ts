@@ -45,6 +45,8 @@ export interface KernelExports {
   f32_relu(x: number, out: number, n: number): void;
   f32_relu_backward(gy: number, y: number, gx: number, n: number): void;
   f32_fill(out: number, value: number, n: number): void;
+  /** out[i, j] = row[j] for i < m, j < n. */
+  f32_repeat_rows(row: number, out: number, m: number, n: number): void;
 
   f32_sum(x: number, n: number): number;
   f32_row_sum(x: number, out: number, m: number, n: number): void;
@@ -59,6 +61,17 @@ export interface KernelExports {
   f32_log_softmax_backward(y: number, gy: number, gx: number, m: number, n: number): void;
   softmax_cross_entropy_forward(x: number, target: number, m: number, n: number, ignoreIndex: number, probs: number): number;
   softmax_cross_entropy_backward(x: number, target: number, gx: number, m: number, n: number, ignoreIndex: number, gradOut: number): void;
+  /** Backend.nllLoss over x(n, c, k) at x + n*sxn + c*sxc + k*sxk (see csrc/nll.c); returns Σ w[target]. */
+  nll_loss_forward(
+    x: number, N: number, C: number, K: number, sxn: number, sxc: number, sxk: number,
+    t: number, stn: number, stk: number, w: number, sw: number, ignore: number, out: number, lse: number,
+  ): number;
+  /** Backend.nllLossBackward into gx [N, C, K] contiguous (overwritten); lse 0 when unfused. */
+  nll_loss_backward(
+    x: number, N: number, C: number, K: number, sxn: number, sxc: number, sxk: number,
+    t: number, stn: number, stk: number, w: number, sw: number, ignore: number,
+    g: number, sgn: number, sgk: number, scale: number, lse: number, gx: number,
+  ): void;
 
   conv2d_workspace_bytes(C: number, KH: number, KW: number, OH: number, OW: number, G: number): number;
   conv2d_forward(
@@ -105,13 +118,15 @@ export interface KernelExports {
   ): void;
 }
 
-const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
+/** Names of every kernel export (the order is also the function index worker threads use). */
+export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   "sgemm_workspace_bytes", "sgemm", "linear_forward",
   "f32_binary", "f32_binary_scalar", "f32_binary_row", "f32_binary_col", "f32_scale", "f32_axpy",
-  "f32_relu", "f32_relu_backward", "f32_fill",
+  "f32_relu", "f32_relu_backward", "f32_fill", "f32_repeat_rows",
   "f32_sum", "f32_row_sum", "f32_col_sum", "f32_row_max",
   "f32_exp", "f32_log", "f32_softmax_rows", "f32_log_softmax_rows", "f32_softmax_backward",
   "f32_log_softmax_backward", "softmax_cross_entropy_forward", "softmax_cross_entropy_backward",
+  "nll_loss_forward", "nll_loss_backward",
   "conv2d_workspace_bytes", "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
   "maxpool2d_forward", "maxpool2d_backward", "avgpool2d_forward", "avgpool2d_backward",
   "sgd_step", "adam_step",
@@ -322,7 +337,7 @@ function finish(module: WebAssembly.Module, p: Prepared): WasmKernels {
   }
   const heapBase = (ex["__heap_base"] as WebAssembly.Global).value as number;
   lastReason = null;
-  return new WasmKernels(p.memory, p.shared, ex as unknown as KernelExports, heapBase);
+  return new WasmKernels(p.memory, p.shared, ex as unknown as KernelExports, heapBase, module);
 }
 
 function roundUp(n: number, a: number): number {
@@ -559,6 +574,9 @@ export class WasmKernels {
   /** The sgemm workspace (sgemm_workspace_bytes() bytes). */
   readonly gemmWorkspace: number;
   private buf: ArrayBuffer | SharedArrayBuffer;
+  /** Every buffer object the memory has exposed (views of any of them are views of the memory). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  private readonly growListeners: (() => void)[] = [];
   private convWork = 0;
   private convWorkBytes = 0;
 
@@ -569,11 +587,16 @@ export class WasmKernels {
     readonly shared: boolean,
     exports: KernelExports,
     heapBase: number,
+    /** The compiled module (workers instantiate it over the same shared memory). */
+    readonly module: WebAssembly.Module | null = null,
   ) {
     this.exports = exports;
     this.buf = memory.buffer;
+    this.buffers.add(this.buf);
     this.heap = new WasmHeap(memory, heapBase, () => {
       this.buf = memory.buffer;
+      this.buffers.add(this.buf);
+      for (const f of this.growListeners) f();
     });
     this.gemmWorkspace = this.heap.alloc(exports.sgemm_workspace_bytes());
     this.scratch = new ScratchArena(this.heap);
@@ -581,8 +604,24 @@ export class WasmKernels {
 
   /** The current memory buffer (re-read after growth; a grown shared memory keeps old views valid). */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
-    if (this.buf.byteLength !== this.memory.buffer.byteLength) this.buf = this.memory.buffer;
+    if (this.buf.byteLength !== this.memory.buffer.byteLength) {
+      this.buf = this.memory.buffer;
+      this.buffers.add(this.buf);
+    }
     return this.buf;
+  }
+
+  /** Call `f` after every growth of the memory (an unshared memory detaches its old views then). */
+  onGrow(f: () => void): void {
+    this.growListeners.push(f);
+  }
+
+  /**
+   * The byte offset in {@link memory} of a typed array that is a view of it (created from any
+   * buffer the memory has had), or -1 for an array elsewhere (the JavaScript heap).
+   */
+  addressOf(a: ArrayBufferView): number {
+    return this.buffers.has(a.buffer) ? a.byteOffset : -1;
   }
 
   /** A Float32Array view of `length` floats at byte offset `ptr`. Re-derive views after allocating. */
@@ -632,7 +671,11 @@ export class WasmKernels {
   /** A workspace big enough for a convolution of this shape (kept and grown as needed). */
   convWorkspace(s: Conv2dShape): number {
     const [OH, OW] = this.convOut(s);
-    const bytes = this.exports.conv2d_workspace_bytes(s.C, s.KH, s.KW, OH, OW, s.groups ?? 1);
+    return this.convWorkspaceBytes(this.exports.conv2d_workspace_bytes(s.C, s.KH, s.KW, OH, OW, s.groups ?? 1));
+  }
+
+  /** The conv workspace, grown to at least `bytes` bytes. */
+  convWorkspaceBytes(bytes: number): number {
     if (bytes > this.convWorkBytes) {
       if (this.convWork) this.heap.free(this.convWork);
       this.convWork = this.heap.alloc(bytes);
