@@ -39,7 +39,8 @@ export { gather, scatterAdd, indexSelect, indexAdd, maskedFill } from "./ops/ind
 export { relu, sigmoid, tanh, gelu, leakyRelu, elu, silu, softplus, logsigmoid, hardtanh, relu6 } from "./ops/activation.js";
 export { softmax, logSoftmax, logsumexp } from "./ops/softmax.js";
 export type { Backend, Storage, Strided } from "./backend/backend.js";
-export { backend, setBackend } from "./backend/registry.js";
+export { backend, setBackend, setNumThreads, getNumThreads, initBackend } from "./backend/registry.js";
+export type { BackendName } from "./backend/registry.js";
 
 import { Tensor } from "./tensor/tensor.js";
 /** `detach(t)` as a function, like torch.detach. */

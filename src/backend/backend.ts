@@ -132,11 +132,70 @@ export interface AvgPool2dArgs extends Pool2dArgs {
   divisorOverride: number | null;
 }
 
+// ---- Fused linear and optimizer steps (added with the WASM backend) --------------------------
+
+/** Sizes of a fused linear layer: out [m, n] = x [m, k] · weightᵀ ([n, k]) + bias [n]. */
+export interface LinearArgs {
+  m: number;
+  n: number;
+  k: number;
+}
+
+/** Options of {@link Backend.alloc}. */
+export interface AllocOptions {
+  /**
+   * A long-lived buffer (optimizer state): a backend may place it in its own memory, where its
+   * kernels use it without copies (the WASM backend keeps it in the module memory and frees it
+   * after the storage is garbage-collected). Never use it for per-step temporaries.
+   */
+  persistent?: boolean;
+}
+
+/** A flat float array an optimizer updates in place. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** One `torch.optim.SGD` step over one parameter (src/optim/sgd.ts holds the reference kernel). */
+export interface SgdStep {
+  readonly kind: "sgd";
+  readonly param: FloatArray;
+  readonly grad: FloatArray;
+  /** Null without momentum. */
+  readonly momentumBuffer: FloatArray | null;
+  /** The momentum buffer is new: it receives the (decayed) gradient. */
+  readonly firstStep: boolean;
+  readonly hyper: {
+    readonly lr: number; readonly momentum: number; readonly dampening: number;
+    readonly weightDecay: number; readonly nesterov: boolean; readonly maximize: boolean;
+  };
+}
+
+/** One `torch.optim.Adam` / `AdamW` step over one parameter (src/optim/adam.ts holds the reference kernel). */
+export interface AdamStep {
+  readonly kind: "adam";
+  readonly param: FloatArray;
+  readonly grad: FloatArray;
+  readonly expAvg: FloatArray;
+  readonly expAvgSq: FloatArray;
+  /** Required when amsgrad. */
+  readonly maxExpAvgSq: FloatArray | null;
+  /** The step count after incrementing (1 on the first step). */
+  readonly step: number;
+  /** AdamW's decoupled weight decay instead of Adam's L2 term. */
+  readonly decoupled: boolean;
+  readonly hyper: {
+    readonly lr: number; readonly betas: readonly [number, number]; readonly eps: number;
+    readonly weightDecay: number; readonly amsgrad: boolean; readonly maximize: boolean;
+  };
+}
+
+/** A fused optimizer step. */
+export type OptimizerStep = SgdStep | AdamStep;
+
 export interface Backend {
   readonly name: string;
 
-  /** Zero-filled storage. */
-  alloc(dtype: DType, size: number): Storage;
+  /** Zero-filled storage (`options.persistent`: a long-lived buffer, see AllocOptions). */
+  alloc(dtype: DType, size: number, options?: AllocOptions): Storage;
   /** Storage over an existing typed array (no copy). */
   wrap(data: TypedArray): Storage;
 
@@ -156,6 +215,18 @@ export interface Backend {
 
   /** out[b] = a[b] @ b[b]: a is [batch, m, k], b is [batch, k, n] (any strides), out contiguous [batch, m, n]. */
   matmul(a: Strided, b: Strided, out: Storage, args: MatmulArgs): void;
+  /**
+   * Fused linear layer (PyTorch's addmm(bias, x, weightᵀ)): out [m, n] contiguous = x [m, k] ·
+   * weight [n, k]ᵀ + bias [n] (any strides; bias null: none). The CPU reference rounds the product
+   * once, then adds the bias (the unfused matmul + add).
+   */
+  linear(x: Strided, weight: Strided, bias: Strided | null, out: Storage, args: LinearArgs): void;
+  /**
+   * One optimizer step in place, bit-identical to the optimizer's reference kernel. Returns false
+   * when this backend does not handle it (the CPU backend never does: the optimizer then runs its
+   * reference kernel, which is the CPU implementation).
+   */
+  optimizerStep(step: OptimizerStep): boolean;
 
   /** Softmax (or log-softmax) along `dim` of a tensor; out contiguous, same shape. */
   softmax(x: Strided, dim: number, out: Storage, log: boolean): void;
@@ -172,6 +243,26 @@ export interface Backend {
   indexSelect(x: Strided, dim: number, index: Strided, out: Storage): void;
   /** out.index_add_(dim, index, src) in place (the gradient of indexSelect). */
   indexAdd(out: Strided, dim: number, index: Strided, src: Strided): void;
+
+  // ---- Convolution and pooling (nn layers; see the block comment above Conv2dArgs) -----------
+  /** out [batch, outChannels, outH, outW] = conv2d(x [batch, inChannels, inH, inW], w [outChannels, inChannels/groups, kernelH, kernelW]) + bias [outChannels] (bias null: none). */
+  conv2d(x: Strided, w: Strided, bias: Strided | null, out: Storage, args: Conv2dArgs): void;
+  /** gx [batch, inChannels, inH, inW] = gradient of conv2d with respect to its input, given gy [batch, outChannels, outH, outW]. */
+  conv2dBackwardInput(gy: Strided, w: Strided, gx: Storage, args: Conv2dArgs): void;
+  /** gw [outChannels, inChannels/groups, kernelH, kernelW] (and gbias [outChannels] unless null) = gradients of conv2d with respect to weight and bias. */
+  conv2dBackwardWeight(x: Strided, gy: Strided, gw: Storage, gbias: Storage | null, args: Conv2dArgs): void;
+  /**
+   * out and indices [batch, channels, outH, outW]: the max of each window (padding never wins) and
+   * its flat position ih·inW + iw in the input plane (int32). PyTorch's rule: the first maximum
+   * wins, and a NaN beats everything (the last NaN of a window wins).
+   */
+  maxPool2d(x: Strided, out: Storage, indices: Storage, args: Pool2dArgs): void;
+  /** gx [batch, channels, inH, inW] = Σ gy at the recorded indices (zero elsewhere). */
+  maxPool2dBackward(gy: Strided, indices: Strided, gx: Storage, args: Pool2dArgs): void;
+  /** out [batch, channels, outH, outW] = window sums divided by PyTorch's divisor (see AvgPool2dArgs). */
+  avgPool2d(x: Strided, out: Storage, args: AvgPool2dArgs): void;
+  /** gx [batch, channels, inH, inW] = the gradient of avgPool2d given gy. */
+  avgPool2dBackward(gy: Strided, gx: Storage, args: AvgPool2dArgs): void;
 
   // ---- Losses (src/backend/cpu/loss.ts documents the formulas) -------------------------------
   /**
@@ -197,24 +288,4 @@ export interface Backend {
   ): void;
   /** multilabel_margin_loss's masks: isTarget [N, C] and valid [N, C] (bool, zero-filled) from target [N, C]. */
   multilabelMarginMask(target: Strided, isTarget: Storage, valid: Storage): void;
-
-  // ---- Convolution and pooling (nn layers; see the block comment above Conv2dArgs) -----------
-  /** out [batch, outChannels, outH, outW] = conv2d(x [batch, inChannels, inH, inW], w [outChannels, inChannels/groups, kernelH, kernelW]) + bias [outChannels] (bias null: none). */
-  conv2d(x: Strided, w: Strided, bias: Strided | null, out: Storage, args: Conv2dArgs): void;
-  /** gx [batch, inChannels, inH, inW] = gradient of conv2d with respect to its input, given gy [batch, outChannels, outH, outW]. */
-  conv2dBackwardInput(gy: Strided, w: Strided, gx: Storage, args: Conv2dArgs): void;
-  /** gw [outChannels, inChannels/groups, kernelH, kernelW] (and gbias [outChannels] unless null) = gradients of conv2d with respect to weight and bias. */
-  conv2dBackwardWeight(x: Strided, gy: Strided, gw: Storage, gbias: Storage | null, args: Conv2dArgs): void;
-  /**
-   * out and indices [batch, channels, outH, outW]: the max of each window (padding never wins) and
-   * its flat position ih·inW + iw in the input plane (int32). PyTorch's rule: the first maximum
-   * wins, and a NaN beats everything (the last NaN of a window wins).
-   */
-  maxPool2d(x: Strided, out: Storage, indices: Storage, args: Pool2dArgs): void;
-  /** gx [batch, channels, inH, inW] = Σ gy at the recorded indices (zero elsewhere). */
-  maxPool2dBackward(gy: Strided, indices: Strided, gx: Storage, args: Pool2dArgs): void;
-  /** out [batch, channels, outH, outW] = window sums divided by PyTorch's divisor (see AvgPool2dArgs). */
-  avgPool2d(x: Strided, out: Storage, args: AvgPool2dArgs): void;
-  /** gx [batch, channels, inH, inW] = the gradient of avgPool2d given gy. */
-  avgPool2dBackward(gy: Strided, gx: Storage, args: AvgPool2dArgs): void;
 }

@@ -2,12 +2,13 @@
  * The reference CPU backend: plain TypeScript loops over typed arrays on the JavaScript heap.
  * Every other backend is tested against this one.
  */
-import type { Backend, Storage } from "../backend.js";
+import type { AllocOptions, Backend, OptimizerStep, Storage } from "../backend.js";
 import { typedArrayFor, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { CpuStorage } from "./storage.js";
 import { binary, copy, fill, unary, where } from "./elementwise.js";
 import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
+import { linear } from "./linear.js";
 import { logsumexp, softmax, softmaxBackward } from "./softmax.js";
 import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing.js";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
@@ -16,7 +17,7 @@ import { ctcLoss, ctcLossBackward, multilabelMarginMask, nllLoss, nllLossBackwar
 
 export class CpuBackend implements Backend {
   readonly name = "cpu";
-  alloc(dtype: DType, size: number): Storage {
+  alloc(dtype: DType, size: number, _options?: AllocOptions): Storage {
     return new CpuStorage(typedArrayFor(dtype, size));
   }
   wrap(data: TypedArray): Storage {
@@ -30,6 +31,11 @@ export class CpuBackend implements Backend {
   reduce = reduce;
   argReduce = argReduce;
   matmul = matmul;
+  linear = linear;
+  /** The optimizers' own kernels (src/optim) are the CPU implementation: nothing is fused here. */
+  optimizerStep(_step: OptimizerStep): boolean {
+    return false;
+  }
   softmax = softmax;
   softmaxBackward = softmaxBackward;
   logsumexp = logsumexp;
