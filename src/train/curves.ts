@@ -1,7 +1,8 @@
 /**
- * Training curves from a `History`: the loss (every step's loss as a thin line, the epoch means
- * of training and validation as points) and the accuracy (training and validation, in percent),
- * plus the learning rate when it changed during the run. x is measured in epochs, so a step's
+ * Training curves from a `History`: the loss (every step's loss as a faint line with its moving
+ * average over a tenth of an epoch, or the epoch means for short epochs, and the validation loss
+ * per epoch), the accuracy (training and validation, in percent), and the learning rate of every
+ * step when it changed during the run. x is measured in epochs, so a step's
  * loss sits at its fraction of the epoch (step 117 of 469 in epoch 2 at x ≈ 1.25).
  */
 import { figure, type LineChartOptions, type Series } from "../plot/line_chart.js";
@@ -11,7 +12,7 @@ import type { History } from "./fit.js";
 export interface HistoryChartOptions {
   /** A title prefix, e.g. "MNIST · MLP · Adam". */
   title?: string;
-  /** Plot the loss on a log axis (default false). */
+  /** Plot the loss on a log axis (default: when the losses span more than a factor of 20). */
   logLoss?: boolean;
 }
 
@@ -30,20 +31,43 @@ function stepPositions(history: History): number[] {
   return xs;
 }
 
+/** Trailing mean of the last `w` values (fewer at the start); non-finite values are skipped. */
+export function movingAverage(values: readonly number[], w: number): number[] {
+  const out: number[] = [];
+  const window: number[] = [];
+  let sum = 0;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      window.push(v);
+      sum += v;
+      if (window.length > w) sum -= window.shift()!;
+    }
+    out.push(window.length > 0 ? sum / window.length : NaN);
+  }
+  return out;
+}
+
 /** The charts of a history: loss, accuracy (when measured) and learning rate (when it changed). */
 export function historyChart(history: History, options: HistoryChartOptions = {}): LineChartOptions[] {
   const prefix = options.title ? `${options.title} — ` : "";
   const epochs = history.epochs.map((r) => r.epoch);
   const charts: LineChartOptions[] = [];
   const loss: Series[] = [];
-  if (history.stepLoss.length > 0) {
-    loss.push({ label: "train (each step)", x: stepPositions(history), y: history.stepLoss, color: "#9ecae1", lineWidth: 1, markers: false });
+  const perEpoch = history.epochs[0]?.steps ?? 0;
+  if (history.stepLoss.length > 0 && perEpoch >= 10) {
+    // every step faintly, and a trailing moving average over a tenth of an epoch
+    const xs = stepPositions(history);
+    loss.push({ label: "train, each step", x: xs, y: history.stepLoss, color: "#c6dbef", lineWidth: 1, markers: false });
+    loss.push({ label: "train, moving average", x: xs, y: movingAverage(history.stepLoss, Math.max(2, Math.round(perEpoch / 10))), color: PALETTE[0], markers: false });
+  } else {
+    loss.push({ label: "train (epoch mean)", x: epochs, y: history.epochs.map((r) => r.trainLoss), color: PALETTE[0], markers: true });
   }
-  loss.push({ label: "train (epoch mean)", x: epochs, y: history.epochs.map((r) => r.trainLoss), color: PALETTE[0], markers: true });
   if (history.epochs.some((r) => r.valLoss !== null)) {
     loss.push({ label: "validation", x: epochs, y: history.epochs.map((r) => r.valLoss ?? NaN), color: PALETTE[1], dash: true, markers: true });
   }
-  charts.push({ title: `${prefix}loss`, xLabel: "epoch", yLabel: "loss", series: loss, yScale: options.logLoss ? "log" : "linear", xMin: 0, xInteger: true });
+  const all = [...history.stepLoss, ...history.epochs.map((r) => r.trainLoss)].filter((v) => Number.isFinite(v) && v > 0);
+  const logLoss = options.logLoss ?? (all.length > 0 && Math.max(...all) / Math.min(...all) > 20);
+  charts.push({ title: `${prefix}loss`, xLabel: "epoch", yLabel: logLoss ? "loss (log scale)" : "loss", series: loss, yScale: logLoss ? "log" : "linear", xMin: 0, xInteger: true });
   const acc: Series[] = [];
   if (history.epochs.some((r) => r.trainAccuracy !== null)) {
     acc.push({ label: "train", x: epochs, y: history.epochs.map((r) => (r.trainAccuracy === null ? NaN : 100 * r.trainAccuracy)), color: PALETTE[0], markers: true });
@@ -52,9 +76,18 @@ export function historyChart(history: History, options: HistoryChartOptions = {}
     acc.push({ label: "validation", x: epochs, y: history.epochs.map((r) => (r.valAccuracy === null ? NaN : 100 * r.valAccuracy)), color: PALETTE[1], dash: true, markers: true });
   }
   if (acc.length > 0) charts.push({ title: `${prefix}accuracy`, xLabel: "epoch", yLabel: "accuracy (%)", series: acc, xMin: 0, xInteger: true });
-  const lrs = history.epochs.map((r) => r.lr);
+  const perStep = history.stepLr.length === history.stepLoss.length && history.stepLr.length > 0;
+  const lrs = perStep ? history.stepLr : history.epochs.map((r) => r.lr);
   if (lrs.some((v) => v !== lrs[0])) {
-    charts.push({ title: `${prefix}learning rate`, xLabel: "epoch", yLabel: "learning rate", series: [{ label: "lr at epoch start", x: epochs, y: lrs, color: PALETTE[2], markers: true }], legend: "none", xMin: 0, xInteger: true });
+    charts.push({
+      title: `${prefix}learning rate`,
+      xLabel: "epoch",
+      yLabel: "learning rate",
+      series: [{ label: "lr", x: perStep ? stepPositions(history) : epochs, y: lrs, color: PALETTE[2], markers: !perStep }],
+      legend: "none",
+      xMin: 0,
+      xInteger: true,
+    });
   }
   return charts;
 }

@@ -52,7 +52,8 @@ export interface FitOptimizer {
 
 /** The scheduler interface the loop uses (every `optim.lrScheduler.*` class has it). */
 export interface FitScheduler {
-  step(metric?: number): void;
+  /** `step()`, or `step(metric)` for ReduceLROnPlateau (the loop passes a number). */
+  step(metric?: number | { item(): number }): void;
   stateDict(): unknown;
   loadStateDict(state: never): void;
 }
@@ -97,6 +98,8 @@ export interface History {
   epochs: EpochRecord[];
   /** The training loss of each optimizer step, in order. */
   stepLoss: number[];
+  /** The learning rate (first parameter group) each optimizer step used. */
+  stepLr: number[];
   stopReason: StopReason;
 }
 
@@ -370,7 +373,8 @@ function readHistory(v: unknown): History {
   if (!isRecord(v) || !Array.isArray(v.epochs) || !Array.isArray(v.stepLoss)) {
     throw new Error("cannot resume from this checkpoint: its history is missing or malformed");
   }
-  return { epochs: v.epochs as EpochRecord[], stepLoss: v.stepLoss as number[], stopReason: "completed" };
+  const stepLr = Array.isArray(v.stepLr) ? (v.stepLr as number[]) : [];
+  return { epochs: v.epochs as EpochRecord[], stepLoss: v.stepLoss as number[], stepLr, stopReason: "completed" };
 }
 
 function readFitState(v: unknown): FitState {
@@ -456,7 +460,7 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
   }
 
   // state of the run, possibly restored
-  let history: History = { epochs: [], stepLoss: [], stopReason: "completed" };
+  let history: History = { epochs: [], stepLoss: [], stepLr: [], stopReason: "completed" };
   let state: FitState = { earlyStopping: { best: null, bestEpoch: null, wait: 0 }, lastCheckpointEpoch: null };
   let startEpoch = 0;
   let step = 0;
@@ -512,6 +516,7 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
       loss.backward();
       if (options.clipGradNorm !== undefined) clipNorm(params, options.clipGradNorm);
       if (options.clipGradValue !== undefined) clipValue(params, options.clipGradValue);
+      const lrUsed = optimizer.paramGroups[0]?.lr ?? NaN;
       optimizer.step();
       if (scheduler !== undefined && interval === "step") scheduler.step();
       step += 1;
@@ -529,6 +534,7 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
         correct += correctCount(out, y);
       }
       history.stepLoss.push(lv);
+      history.stepLr.push(lrUsed);
       const stats = { loss: lossSum / count, accuracy: measureAccuracy ? correct / count : null, lr: optimizer.paramGroups[0]?.lr ?? NaN };
       progress.step(batch, steps, stats);
       if (callbacks.length > 0) {
@@ -605,7 +611,7 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
         optimizer: optimizer.stateDict(),
         generators: gstates,
         fit: { earlyStopping: { ...state.earlyStopping }, lastCheckpointEpoch: epoch },
-        history: { epochs: history.epochs, stepLoss: history.stepLoss },
+        history: { epochs: history.epochs, stepLoss: history.stepLoss, stepLr: history.stepLr },
       };
       if (scheduler !== undefined) data.scheduler = scheduler.stateDict();
       if (ck.config !== undefined) data.config = ck.config;
