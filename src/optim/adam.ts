@@ -29,6 +29,7 @@
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
  */
 import type { Tensor } from "../tensor/tensor.js";
+import { backend } from "../backend/registry.js";
 import { arithOf, maximum, type FloatArray } from "./arith.js";
 import { checkBetas, checkBoolean, checkEps, checkLr, checkWeightDecay } from "./checks.js";
 import {
@@ -191,5 +192,8 @@ export function adamUpdate(
   if (group.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = newBuffer(p);
   const step = incrementStep(s.step);
   const max = group.amsgrad ? bufferData(s.maxExpAvgSq!) : null;
-  adam(param, grad, bufferData(s.expAvg), bufferData(s.expAvgSq), max, step, group, decoupled);
+  const expAvg = bufferData(s.expAvg), expAvgSq = bufferData(s.expAvgSq);
+  // a backend's fused kernel (bit-identical to `adam`) when it has one
+  if (backend().optimizerStep({ kind: "adam", param, grad, expAvg, expAvgSq, maxExpAvgSq: max, step, decoupled, hyper: group })) return;
+  adam(param, grad, expAvg, expAvgSq, max, step, group, decoupled);
 }

@@ -467,7 +467,8 @@ export function incrementStep(step: Tensor): number {
 
 /** A contiguous state buffer shaped and typed like `param`, filled with `value` (`zeros_like`). */
 export function newBuffer(param: Tensor, value = 0): Tensor {
-  const t = new Tensor(backend().alloc(param.dtype, param.numel()), param.shape);
+  // persistent: state lives as long as the optimizer (the WASM backend keeps it in module memory)
+  const t = new Tensor(backend().alloc(param.dtype, param.numel(), { persistent: true }), param.shape);
   if (value !== 0) backend().fill(t, value);
   return t;
 }

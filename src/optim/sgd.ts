@@ -30,6 +30,7 @@
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 import type { Tensor } from "../tensor/tensor.js";
+import { backend } from "../backend/registry.js";
 import { arithOf, type FloatArray } from "./arith.js";
 import { checkBoolean, checkNumber, pyFloat } from "./checks.js";
 import { Optimizer, newBuffer, type GroupValue, type ParamGroup, type ParamsInput, type StateEntrySpec } from "./optimizer.js";
@@ -147,6 +148,8 @@ export class SGD extends Optimizer<SGDGroup, SGDState> {
       firstStep = true;
     }
     const buf = group.momentum !== 0 ? (state.momentumBuffer!.storage.data as FloatArray) : null;
+    // a backend's fused kernel (bit-identical to `sgd`) when it has one
+    if (backend().optimizerStep({ kind: "sgd", param, grad, momentumBuffer: buf, firstStep, hyper: group })) return;
     sgd(param, grad, buf, firstStep, group);
   }
 }

@@ -31,6 +31,7 @@ import { ones } from "../../tensor/creation.js";
 import { assertTensor, empty } from "../../ops/helpers.js";
 import { add, div, gt, logicalAnd, mul, ne, rsqrt, sub, where, ge, lt, logicalOr } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
+import { fusedLinear } from "../../ops/linear.js";
 import { any, mean, norm, sum } from "../../ops/reduce.js";
 import { reshape, t, view, unsqueeze, cast } from "../../ops/movement.js";
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from "../../ops/softmax.js";
@@ -61,6 +62,8 @@ const TENSOR_TYPE: Record<DType, string> = {
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   assertTensor(input, "linear", "input");
   assertTensor(weight, "linear", "weight");
+  const fused = bias === null ? null : fusedLinear(input, weight, bias); // addmm, as PyTorch does
+  if (fused !== null) return fused;
   let y: Tensor;
   if (input.ndim > 2) {
     const lead = input.shape.slice(0, -1);
