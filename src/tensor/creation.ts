@@ -9,6 +9,7 @@
 import { backend } from "../backend/registry.js";
 import { assertDType, DEFAULT_DTYPE, dtypeOfArray, isFloating, typedArrayFor, type DType, type TypedArray } from "./dtype.js";
 import { checkShape, fmtShape, numel } from "./shape.js";
+import { fma, fmaf } from "./generator.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 
 export interface TensorOptions {
@@ -133,9 +134,20 @@ export const fullLike = (t: Tensor, value: number, options?: TensorOptions): Ten
 export const emptyLike = (t: Tensor, options?: TensorOptions): Tensor => full(t.shape, 0, likeOptions(t, options));
 
 /**
+ * PyTorch 1.13.1's CPU range kernels (aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp), as its
+ * x86 build runs them: AVX2 vectors of 4 doubles / 8 floats, filled two vectors at a time from a
+ * block base, with a scalar tail, and GCC's fused multiply-adds. Reproduced so that arange and
+ * linspace give PyTorch's values bit for bit (verified by test/tensor/creation.test.ts; PyTorch
+ * itself splits ranges longer than 32768 elements across threads, which shifts the blocks).
+ */
+const simdWidth = (dtype: DType): number => (dtype === "float32" ? 8 : 4);
+
+/**
  * Values from start (inclusive) to end (exclusive) by step, like torch.arange:
  * `arange(5)`, `arange(1, 4)`, `arange(0, 1, 0.25)`. The length is ⌈(end − start)/step⌉.
  * The dtype defaults to float32 (JS numbers) unless given.
+ * PyTorch parity: value i is fma(step, i, start) in float64, rounded once to the dtype; inside a
+ * SIMD block value k is fma(k, step, base) from the block's (rounded) base.
  */
 export function arange(start: number, end?: number, step = 1, options?: TensorOptions): Tensor {
   if (end === undefined) {
@@ -148,20 +160,60 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   const n = Math.ceil((end - start) / step);
   const dtype = dtypeOf(options);
   const arr = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) arr[i] = start + i * step;
+  if (!isFloating(dtype)) {
+    // integer kernels work in int64: exact
+    const s = Math.trunc(start);
+    const st = Math.trunc(step);
+    for (let i = 0; i < n; i++) arr[i] = s + i * st;
+  } else {
+    const w = simdWidth(dtype);
+    const round = dtype === "float32" ? Math.fround : (x: number): number => x;
+    let i = 0;
+    for (; i + 2 * w <= n; i += 2 * w) {
+      // two vectors per step of the SIMD loop
+      for (let b = i; b < i + 2 * w; b += w) {
+        const base = round(fma(step, b, start));
+        arr[b] = base;
+        for (let k = 1; k < w; k++) arr[b + k] = fma(k, step, base);
+      }
+    }
+    for (; i < n; i++) arr[i] = fma(step, i, start);
+  }
   return finish(new Tensor(backend().wrap(arr), [n]), options);
 }
 
-/** `steps` evenly spaced values from start to end inclusive (torch.linspace's symmetric formula). */
+/**
+ * `steps` evenly spaced values from start to end inclusive (torch.linspace).
+ * PyTorch parity: the step (end − start)/(steps − 1) and every value are computed in the dtype
+ * (float64 for integer dtypes, then truncated): the first half as start + step·i, the second as
+ * end − step·(steps − 1 − i), each one fused multiply-add; inside a SIMD block value k is
+ * base + k·step from the block's base.
+ */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError("number of steps must be non-negative");
   const dtype = dtypeOf(options);
   const arr = typedArrayFor(dtype, steps);
   if (steps === 1) arr[0] = start;
   else if (steps > 1) {
-    const step = (end - start) / (steps - 1);
+    const f32 = dtype === "float32";
+    const r = f32 ? Math.fround : (x: number): number => x;
+    const s = r(start);
+    const e = r(end);
+    const step = r((e - s) / r(steps - 1));
+    const fused = f32 ? fmaf : fma;
     const half = Math.floor(steps / 2);
-    for (let i = 0; i < steps; i++) arr[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+    const at = (i: number): number => (i < half ? fused(step, r(i), s) : fused(-step, r(steps - i - 1), e));
+    const w = simdWidth(dtype);
+    let i = 0;
+    for (; i + 2 * w <= steps; i += 2 * w) {
+      // two vectors per step of the SIMD loop
+      for (let b = i; b < i + 2 * w; b += w) {
+        const base = at(b);
+        arr[b] = base;
+        for (let k = 1; k < w; k++) arr[b + k] = r(base + r(k * step));
+      }
+    }
+    for (; i < steps; i++) arr[i] = at(i);
   }
   return finish(new Tensor(backend().wrap(arr), [steps]), options);
 }

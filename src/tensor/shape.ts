@@ -21,8 +21,12 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
-/** True when strides describe row-major contiguous memory (size-1 dims may have any stride). */
+/**
+ * True when strides describe row-major contiguous memory (size-1 dims may have any stride, and
+ * a tensor with no elements is contiguous, as in PyTorch).
+ */
 export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
+  for (let i = 0; i < shape.length; i++) if (shape[i] === 0) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i]!;
