@@ -32,9 +32,22 @@ export interface Parsed {
 
 /** Parse `argv` against `flags`; `command` names the command in messages (e.g. "descent train"). */
 export function parseFlags(argv: readonly string[], flags: Flags, command: string): Parsed {
+  // "--lr -1": parseArgs would take "-1" for a flag; a negative number is the value of a string flag
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : null;
+    if (name !== null && flags[name]?.type === "string" && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else {
+      args.push(a);
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv],
+      args,
       options: { ...flags, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: true,

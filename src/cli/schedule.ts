@@ -205,7 +205,8 @@ export async function scheduleCommand(argv: readonly string[], io: Io): Promise<
   try {
     values = scheduleValues(name, lr, options, steps);
   } catch (err) {
-    throw new CliError(`${command}: ${name}: ${(err as Error).message.split("\n")[0]}`);
+    const msg = (err as Error).message.split("\n")[0]!;
+    throw new CliError(`${command}: ${msg.startsWith(name) ? msg : `${name}: ${msg}`}`);
   }
   const positive = values.filter((v) => v > 0);
   const lo = Math.min(...positive);
