@@ -30,42 +30,38 @@ const fr = Math.fround;
  * Exact float32 fused multiply-add: the float32 rounding of a·b + c (one rounding), for float32
  * a, b, c. The product a·b is exact in double and s = a·b + c is rounded once; rounding s to
  * float32 again is then correct unless s lies exactly halfway between two float32 numbers while
- * a·b + c does not (double rounding). That case — and overflow — is detected with two cheap tests
- * and settled with the exact error term of the double sum.
+ * a·b + c does not (double rounding). A midpoint is detected with two cheap tests and settled
+ * with the exact error of the double sum (TwoSum); overflow goes to a slow path.
  */
 export function fmaf(a: number, b: number, c: number): number {
-  const s = a * b + c;
+  const p = a * b;
+  const s = p + c;
   const r = fr(s);
   const d = s - r;
   if (d !== 0) {
     // s is a float32 midpoint exactly when r + 2d (= s + d, exact here) is a float32 number
     const t = s + d;
-    if (fr(t) === t) return fmafSlow(a, b, c);
+    if (fr(t) === t) {
+      if (r - r !== 0) return fmafOverflow(s, p, c);
+      // p + c = s + err exactly; the exact sum lies beyond the midpoint (toward t) when err has
+      // the sign of d, below it when the opposite sign, on it (ties to even: r) when err = 0
+      const bb = s - p;
+      const err = p - (s - bb) + (c - bb);
+      if (err !== 0 && err > 0 === d > 0) return t;
+    }
   }
   return r;
 }
 
-/** The rare cases of {@link fmaf}: s at a float32 midpoint, or beyond the float32 range. */
-function fmafSlow(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
-  if (!Number.isFinite(s)) return fr(s);
-  // TwoSum: p + c = s + err exactly
+/** {@link fmaf} when s rounds beyond the float32 range (round to nearest, ties to even). */
+function fmafOverflow(s: number, p: number, c: number): number {
   const bb = s - p;
   const err = p - (s - bb) + (c - bb);
-  const r = fr(s);
-  if (err === 0 || !Number.isFinite(r)) {
-    if (Number.isFinite(r)) return r;
-    // overflow: round to nearest with the float32 range's top midpoint 2^128 - 2^103
-    const top = 3.4028235677973366e38; // (2 - 2^-24) · 2^127
-    const mag = Math.abs(s);
-    const over = mag > top || (mag === top && (err === 0 ? true : err > 0 === s > 0));
-    return over ? (s > 0 ? Infinity : -Infinity) : s > 0 ? 3.4028234663852886e38 : -3.4028234663852886e38;
-  }
-  // s is a midpoint between r and its neighbour t = r + 2(s - r); the exact sum lies beyond s
-  // (toward t) when err has the sign of s - r
-  const d = s - r;
-  return err > 0 === d > 0 ? fr(r + 2 * d) : r;
+  const top = 3.4028235677973366e38; // (2 − 2⁻²⁴)·2¹²⁷, halfway between FLT_MAX and 2¹²⁸
+  const mag = Math.abs(s);
+  const over = mag > top || (mag === top && (err === 0 || err > 0 === s > 0));
+  const max = 3.4028234663852886e38;
+  return over ? (s > 0 ? Infinity : -Infinity) : s > 0 ? max : -max;
 }
 
 /** PyTorch's `sign`: −1, 0 or 1, and 0 for NaN (as ATen computes `(0 < x) − (x < 0)`). */

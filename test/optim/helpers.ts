@@ -33,7 +33,10 @@ export function optionsOf(kwargs: Record<string, unknown> | null): Record<string
   return out;
 }
 
-/** The xorshift32 stream of the kernel fixtures (exact float32 values over many binades). */
+/**
+ * The xorshift32 stream of the kernel fixtures: values ±(0.5 + m)·2^e over many binades (with
+ * zeros and tiny values), rounded to the dtype when stored, as torch.tensor(..., dtype) rounds them.
+ */
 export class XorShift32 {
   private s: number;
   constructor(seed: number) {
