@@ -26,7 +26,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, Generator, type GeneratorState } from "../tensor/generator.js";
 import { noGrad } from "../autograd/grad_mode.js";
-import { stack } from "../ops/join.js";
+import { clipGradNorm, clipGradValue } from "../nn/utils/index.js";
 import type { Module, StateDict } from "../nn/module.js";
 import type { CheckpointData } from "./checkpoint_format.js";
 import type { Json } from "./state.js";
@@ -233,27 +233,6 @@ function canMeasureAccuracy(output: Tensor, target: Tensor): boolean {
 /** Correct predictions in a batch: argmax over dim 1 equals the class index. */
 function correctCount(output: Tensor, target: Tensor): number {
   return noGrad(() => output.detach().argmax(1).eq(target).sum().item());
-}
-
-/**
- * torch.nn.utils.clip_grad_norm_ (PyTorch 1.13, norm type 2): the total norm of all gradients,
- * then every gradient times clamp(maxNorm / (total + 1e-6), max=1).
- */
-function clipNorm(params: Tensor[], maxNorm: number): void {
-  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-  if (grads.length === 0) return;
-  noGrad(() => {
-    const total = stack(grads.map((g) => g.norm(2))).norm(2);
-    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
-    for (const g of grads) g.mul_(coef);
-  });
-}
-
-/** torch.nn.utils.clip_grad_value_: every gradient element clamped to [-v, v]. */
-function clipValue(params: Tensor[], v: number): void {
-  noGrad(() => {
-    for (const p of params) if (p.grad !== null) p.grad.clamp_(-v, v);
-  });
 }
 
 /** Validation metrics of `model` on `loader`. */
@@ -514,8 +493,8 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
         throw new NonFiniteLossError(lv, step + 1, epoch, batch + 1, history, state.lastCheckpointEpoch);
       }
       loss.backward();
-      if (options.clipGradNorm !== undefined) clipNorm(params, options.clipGradNorm);
-      if (options.clipGradValue !== undefined) clipValue(params, options.clipGradValue);
+      if (options.clipGradNorm !== undefined) clipGradNorm(params, options.clipGradNorm);
+      if (options.clipGradValue !== undefined) clipGradValue(params, options.clipGradValue);
       const lrUsed = optimizer.paramGroups[0]?.lr ?? NaN;
       optimizer.step();
       if (scheduler !== undefined && interval === "step") scheduler.step();

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultGenerator, Generator, manualSeed, noGrad, stack, type Tensor } from "../../src/index.js";
+import { data, defaultGenerator, Generator, manualSeed, nn, noGrad, optim, stack, type Tensor } from "../../src/index.js";
 import { crossEntropy } from "../../src/nn/functional/index.js";
 import { SGD } from "../../src/optim/index.js";
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointData } from "../../src/train/checkpoint_format.js";
@@ -297,6 +297,32 @@ describe("resume", () => {
     const second = setup(3);
     await fit(second.m, { trainLoader: second.loader, valLoader: new Loader(x, y, 64), optimizer: second.opt, lossFn: ce, epochs: 4, resume: ck });
     expect(weightBits(second.m)).toEqual(want.bits);
+  });
+
+  it("continues bit for bit with nn layers, dropout, Adam, StepLR and a shuffling DataLoader on digits", async () => {
+    const digits = data.digitsTensors();
+    const xd = digits.x.div(16); // pixel counts 0..16 → [0, 1]
+    const build = () => {
+      const model = new nn.Sequential(new nn.Linear(64, 32), new nn.ReLU(), new nn.Dropout(0.25), new nn.Linear(32, 10));
+      const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+      const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 1, gamma: 0.7 });
+      const loader = new data.DataLoader(new data.TensorDataset(xd, digits.y), { batchSize: 128, shuffle: true, generator: new Generator(9) });
+      return { model, opt, sched, loader };
+    };
+    manualSeed(5);
+    const a = build();
+    const ha = await fit(a.model, { trainLoader: a.loader, optimizer: a.opt, scheduler: a.sched, lossFn: ce, epochs: 3 });
+
+    manualSeed(5);
+    const b = build();
+    let ck: CheckpointData | null = null;
+    await fit(b.model, { trainLoader: b.loader, optimizer: b.opt, scheduler: b.sched, lossFn: ce, epochs: 1, checkpoint: { save: (d) => void (ck = decodeCheckpoint(encodeCheckpoint(d))) } });
+    manualSeed(77); // the resumed "process" starts from other random states and other initial weights
+    const c = build();
+    const hc = await fit(c.model, { trainLoader: c.loader, optimizer: c.opt, scheduler: c.sched, lossFn: ce, epochs: 3, resume: ck! });
+    expect(weightBits(c.model)).toEqual(weightBits(a.model));
+    expect(hc.stepLoss).toEqual(ha.stepLoss);
+    expect(hc.epochs.map((r) => r.lr)).toEqual([0.01, 0.01 * 0.7, 0.01 * 0.7 * 0.7]); // StepLR: lr · γ each epoch, in float64 like PyTorch
   });
 
   it("refuses a checkpoint of another model and changes nothing", async () => {
