@@ -159,8 +159,10 @@ class BarProgress implements ProgressReporter {
     if (stats.accuracy !== null) tail += `  acc ${formatAccuracy(stats.accuracy)}`;
     tail += `  ${formatDuration(elapsed)}`;
     if (steps !== null && done > 0 && done < steps) tail += ` (eta ${formatDuration((elapsed / done) * (steps - done))})`;
-    const columns = this.stream.columns ?? 100;
-    const barWidth = Math.max(10, Math.min(40, columns - head.length - tail.length - 3));
+    // a pseudo-terminal without a size reports 0 columns: assume 100
+    const columns = this.stream.columns !== undefined && this.stream.columns >= 40 ? this.stream.columns : 100;
+    // a fixed width per terminal (room for the longest tail), so the bar does not jitter
+    const barWidth = Math.max(10, Math.min(40, columns - head.length - 62));
     let bar: string;
     if (steps !== null && steps > 0) {
       const filled = Math.round((barWidth * Math.min(done, steps)) / steps);
