@@ -149,6 +149,8 @@ export class ThreadPool {
   private readonly slots: Slot[] = [];
   private readonly blocking = canBlock();
   private wanted = 1;
+  /** Kernel calls handed to workers so far (for tests and benchmarks). */
+  jobs = 0;
 
   constructor(private readonly k: WasmKernels, private readonly spawner: WorkerSpawner) {
     if (!k.shared || !k.module) throw new Error("ThreadPool needs a shared memory and the compiled module");
@@ -226,6 +228,7 @@ export class ThreadPool {
       Atomics.store(s.i32, SEQ, s.seq);
       Atomics.notify(s.i32, SEQ);
       posted.push(s);
+      this.jobs++;
     }
     try {
       (this.k.exports[fn] as (...a: number[]) => unknown)(...calls[0]!);
