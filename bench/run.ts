@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { Contender, Runner } from "./contender.js";
-import { DescentContender, hasThreads } from "./contenders/descent.js";
+import { DescentContender } from "./contenders/descent.js";
 import { describeMachine } from "./machine.js";
 import { checkLines, renderMarkdown, type CellResult, type RunReport, type WorkloadResult } from "./report.js";
 import { median, minimum } from "./stats.js";
@@ -200,8 +200,8 @@ async function main(): Promise<void> {
     else unavailable.push("descent-cpu: the chosen backend already is the CPU backend");
   }
   if (want("descent-2t")) {
-    if (hasThreads()) contenders.push(new DescentContender("chosen", 2));
-    else unavailable.push("descent-2t: descent has no setNumThreads yet");
+    if (chosen !== "cpu") contenders.push(new DescentContender("chosen", 2));
+    else unavailable.push("descent-2t: the CPU backend is single-threaded");
   }
   let tfjsVersion: string | null = null;
   let tfjsTensors: (() => number) | null = null;

@@ -5,46 +5,19 @@
  * `opt.zeroGrad(); loss = lossFn.forward(model.forward(x), y); loss.backward(); opt.step()`.
  *
  * Three flavours: the backend descent chose at import (the WASM SIMD one where the runtime
- * supports it), the plain-TypeScript CPU backend forced, and — when `setNumThreads` exists —
- * the chosen backend with 2 threads. Each contender switches backend and thread count in
- * `activate()`, and builds its tensors while active, so no contender touches another's storage.
+ * supports it), the plain-TypeScript CPU backend forced, and the chosen backend with 2 threads
+ * (`setNumThreads(2)`). Each contender switches backend and thread count in `activate()` and
+ * builds its tensors while active.
  * Weights are copied into the modules from the shared synthetic data (bench/data.ts).
  */
-import * as descent from "../../src/index.js";
-import { backend, fromTypedArray, nn, noGrad, optim, setBackend, type Backend, type Tensor } from "../../src/index.js";
-import { CpuBackend } from "../../src/backend/cpu/index.js";
+import { backend, fromTypedArray, nn, noGrad, optim, setBackend, setNumThreads, type Backend, type Tensor } from "../../src/index.js";
+import { waitForThreads } from "../../src/backend/registry.js";
 import { dot64, sumSquares64, syncRunner, type Contender, type Runner } from "../contender.js";
 import { adamBigSetup, crossEntropySetup, lenetSetup, matmulSetup, mlpSetup, type HostTensor } from "../data.js";
 import type { WorkloadId, WorkloadSizes } from "../workloads.js";
 
-/** Optional threading API (absent until the multi-threaded backend lands). */
-const threading = descent as unknown as { setNumThreads?: (n: number) => void };
-
-/** Whether descent offers `setNumThreads`. */
-export function hasThreads(): boolean {
-  return typeof threading.setNumThreads === "function";
-}
-
 /** The backend descent picked at import, remembered before any contender switches it. */
 const chosen: Backend = backend();
-
-/** Selects a backend given as an instance or by name ("cpu"), whichever `setBackend` accepts. */
-function selectBackend(target: Backend | "cpu"): void {
-  const set = setBackend as (b: unknown) => void;
-  if (typeof target === "string") {
-    if (backend().name === target) return;
-    try {
-      set(target);
-    } catch {
-      // an instance-only setBackend may reject names
-    }
-    if (typeof backend() !== "object" || backend().name !== target) set(new CpuBackend());
-    return;
-  }
-  if (backend() === target) return;
-  set(target);
-  if (backend() !== target) set(target.name);
-}
 
 function hostTensor(t: HostTensor): Tensor {
   return fromTypedArray(t.data.slice(), t.shape);
@@ -164,8 +137,10 @@ export class DescentContender implements Contender {
   }
 
   async activate(): Promise<void> {
-    selectBackend(this.mode === "cpu" ? "cpu" : chosen);
-    threading.setNumThreads?.(this.threads);
+    setBackend(this.mode === "cpu" ? "cpu" : chosen);
+    setNumThreads(this.threads);
+    // workers start in the background: wait for them so the timed steps use them all
+    if (this.threads > 1) waitForThreads(10_000);
   }
 
   async build(workload: WorkloadId, sizes: WorkloadSizes): Promise<Runner | string> {
@@ -181,7 +156,7 @@ export class DescentContender implements Contender {
   }
 
   async close(): Promise<void> {
-    selectBackend(chosen);
-    threading.setNumThreads?.(1);
+    setBackend(chosen);
+    setNumThreads(1);
   }
 }

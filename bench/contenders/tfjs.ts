@@ -31,10 +31,17 @@ function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array 
   return out;
 }
 
+/** A variable holding `t` (tf.variable shares t's data and leaves t registered: dispose it). */
+function variableOf(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
 /** PyTorch Linear weight [out, in] → tfjs Dense kernel variable [in, out]. */
 function denseKernel(w: HostTensor): tf.Variable {
   const [out, inF] = w.shape as [number, number];
-  return tf.variable(tf.tensor2d(transpose2d(w.data, out, inF), [inF, out]));
+  return variableOf(tf.tensor2d(transpose2d(w.data, out, inF), [inF, out]));
 }
 
 /** PyTorch Conv2d weight [out, in, kh, kw] → tfjs filter variable [kh, kw, in, out]. */
@@ -45,7 +52,7 @@ function convFilter(w: HostTensor): tf.Variable {
     for (let b = 0; b < c; b++)
       for (let y = 0; y < kh; y++)
         for (let x = 0; x < kw; x++) out[((y * kw + x) * c + b) * o + a] = w.data[((a * c + b) * kh + y) * kw + x]!;
-  return tf.variable(tf.tensor4d(out, [kh, kw, c, o]));
+  return variableOf(tf.tensor4d(out, [kh, kw, c, o]));
 }
 
 /**
@@ -59,11 +66,11 @@ function denseKernelFromNchw(w: HostTensor, c: number, h: number, wd: number): t
     for (let ch = 0; ch < c; ch++)
       for (let y = 0; y < h; y++)
         for (let x = 0; x < wd; x++) k[((y * wd + x) * c + ch) * out + o] = w.data[o * inF + (ch * h + y) * wd + x]!;
-  return tf.variable(tf.tensor2d(k, [inF, out]));
+  return variableOf(tf.tensor2d(k, [inF, out]));
 }
 
 function vector(b: HostTensor): tf.Variable {
-  return tf.variable(tf.tensor1d(b.data));
+  return variableOf(tf.tensor1d(b.data));
 }
 
 function oneHot(y: Int32Array, classes: number): tf.Tensor {
@@ -141,7 +148,7 @@ function lenet(sizes: WorkloadSizes): Runner {
 
 function adamBig(sizes: WorkloadSizes): Runner {
   const { param, grad } = adamBigSetup(sizes.adamSize);
-  const p = tf.variable(tf.tensor1d(param));
+  const p = variableOf(tf.tensor1d(param));
   const g = tf.tensor1d(grad);
   const opt = adam();
   const grads: tf.NamedTensorMap = { [p.name]: g };
