@@ -21,7 +21,7 @@ import { DATASETS } from "./datasets.js";
 import { MODELS } from "./models.js";
 import { OPTIMIZERS, SCHEDULERS } from "./optimizers.js";
 
-export const TRAIN_FLAGS: Flags = { ...RUN_FLAGS, resume: { type: "string" } };
+export const TRAIN_FLAGS: Flags = { ...RUN_FLAGS, resume: { type: "string" }, "stop-after": { type: "string" } };
 
 export const TRAIN_HELP = `Usage: descent train [options]
 
@@ -55,6 +55,7 @@ Run:
   --seed N               seed of the split, the initial weights, dropout and the order (default 0)
   --out DIR              output folder (default runs/DATASET-MODEL-OPTIMIZER)
   --resume DIR           continue the run saved in DIR (its configuration is kept; --epochs may grow)
+  --stop-after N         stop (with a checkpoint) after epoch N of --epochs; resume later
   --log-every N          without a terminal, also print a line every N steps (default: 4 per epoch)
 
 Example:
@@ -94,6 +95,7 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
   f.noPositionals();
   const { given, config: fresh } = readRunFlags(f, { dataset: "mnist", epochs: 3, batchSize: 64 });
   const logEvery = f.number("log-every", undefined, { integer: true, min: 0 });
+  const stopAfter = f.number("stop-after", undefined, { integer: true, min: 1 });
   const resumeDir = f.string("resume");
   let resume: CheckpointData | undefined;
   let config = fresh;
@@ -134,6 +136,14 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
       generators: run.generators,
       checkpoint: { save: (d) => saveCheckpoint(ckDir, d), config: configJson(config) },
       resume,
+      callbacks:
+        stopAfter === undefined
+          ? []
+          : {
+              onEpochEnd: (r, ctx) => {
+                if (r.epoch >= stopAfter && r.epoch < config.epochs) ctx.stop();
+              },
+            },
     });
   } catch (err) {
     if (err instanceof NonFiniteLossError) {
@@ -144,6 +154,10 @@ export async function trainCommand(argv: readonly string[], io: Io): Promise<num
     throw err;
   }
   const seconds = (performance.now() - t0) / 1000;
+  if (history.stopReason === "callback") {
+    const done = history.epochs[history.epochs.length - 1]?.epoch ?? 0;
+    io.stdout.write(`stopped after epoch ${done} of ${config.epochs} (--stop-after); continue with: descent train --resume ${relativeOrAbsolute(out)}\n`);
+  }
   const test = evaluate(run.model, run.testLoader, { lossFn });
   io.stdout.write(
     `test accuracy ${formatAccuracy(test.accuracy ?? NaN)} (test loss ${formatLoss(test.loss ?? NaN)}, ${test.count} samples); training took ${formatDuration(seconds)}\n`,

@@ -159,6 +159,19 @@ describe("train", () => {
     expect(b.test).toEqual(a.test);
   });
 
+  it("resumes bit for bit a run stopped early under a schedule fitted to the whole run", async () => {
+    const sched = ["--dataset", "iris", "--batch-size", "16", "--scheduler", "cosine", "--dropout", "0.1", "--epochs", "3", "--seed", "1"];
+    const full = join(root, "cos-full");
+    const part = join(root, "cos-part");
+    expect((await cli("train", ...sched, "--out", full)).code).toBe(0);
+    const r1 = await cli("train", ...sched, "--stop-after", "1", "--out", part);
+    expect(r1.out).toContain("stopped after epoch 1 of 3 (--stop-after)");
+    expect(JSON.parse(readFileSync(join(part, "checkpoint", "checkpoint.json"), "utf8")).epoch).toBe(1);
+    expect((await cli("train", "--resume", part)).code).toBe(0);
+    expect(ckptBytes(part).equals(ckptBytes(full))).toBe(true);
+    await usageError(["train", "--resume", part, "--epochs", "5"], "descent train: the cosine schedule was fitted to 3 epochs; --epochs cannot change on resume");
+  });
+
   it("refuses a changed configuration or a damaged checkpoint on resume", async () => {
     const dir = join(root, "refuse");
     expect((await cli("train", ...common, "--epochs", "1", "--out", dir)).code).toBe(0);
