@@ -125,7 +125,7 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
   }
 
   io.stdout.write(
-    `descent compare: ${base.dataset}, ${base.model}, ${base.epochs} epochs of batches of ${base.batchSize}, seed ${base.seed}: every run starts from the same weights\n`,
+    `descent compare: ${base.dataset}, ${base.model}, ${base.epochs} epoch${base.epochs === 1 ? "" : "s"} of batches of ${base.batchSize}, seed ${base.seed}: every run starts from the same weights\n`,
   );
   let reference: Map<string, number[]> | null = null;
   const results: { title: string; outcomes: Outcome[] }[] = [];

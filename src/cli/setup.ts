@@ -256,7 +256,7 @@ export function describeRun(c: RunConfig, r: Run): string {
     `${c.model} (${params.toLocaleString("en-US")} parameters)`,
     `${c.optimizer} lr ${c.lr}${c.weightDecay ? ` weight decay ${c.weightDecay}` : ""}`,
     c.scheduler === "none" ? "constant lr" : `${c.scheduler} schedule`,
-    `${c.epochs} epochs of ${r.trainLoader.length} batches of ${c.batchSize}`,
+    `${c.epochs} epoch${c.epochs === 1 ? "" : "s"} of ${r.trainLoader.length} batches of ${c.batchSize}`,
     `seed ${c.seed}`,
   ];
   return parts.join(", ");
