@@ -45,6 +45,8 @@ export interface StartTiming {
 
 export interface RunReport {
   date: string;
+  /** Wall time of the whole run, in seconds. */
+  durationS: number;
   machine: MachineInfo;
   loadAtEnd: number;
   descentBackend: string;
@@ -219,7 +221,7 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
       "",
     );
   }
-  out.push("## Summary (median time per step)", "");
+  out.push(`## Summary (median time per step; \`descent\` = ${r.descentBackend} backend, 1 thread)`, "");
   out.push(table(["workload", ...ids], r.workloads.map((w) => [w.id, ...ids.map((id) => summaryCell(w, id))])));
   out.push("", "n/a: the contender cannot run this workload (the Details say why); –: not applicable.", "");
   const others = ids.filter((id) => id !== "descent");
@@ -266,7 +268,8 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
   const m = r.machine;
   out.push(
     `- Machine: ${m.cpuModel}, ${m.logicalCores} logical cores (${m.simdFlags.join(", ") || "no AVX"}), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}`,
-    `- Node ${m.node}, V8 ${m.v8}; load average ${m.loadAtStart.toFixed(2)} at the start, ${r.loadAtEnd.toFixed(2)} at the end`,
+    `- Node ${m.node}, V8 ${m.v8}; load average ${m.loadAtStart.toFixed(2)} at the start, ${r.loadAtEnd.toFixed(2)} at the end; ` +
+      `the run took ${r.durationS.toFixed(0)} s`,
     `- descent: backend chosen at import \`${r.descentBackend}\``,
     `- TensorFlow.js: ${r.tfjsVersion ?? "not loaded"} (production mode; wasm backend loaded from node_modules)`,
   );

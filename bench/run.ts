@@ -186,6 +186,7 @@ function timeNpmStart(cwd: string): RunReport["start"] {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  const started = performance.now();
   const root = fileURLToPath(new URL("..", import.meta.url));
   const log = (s: string): void => void process.stdout.write(s + "\n");
   const machine = describeMachine();
@@ -249,6 +250,7 @@ async function main(): Promise<void> {
   const MiB = 2 ** 20;
   const report: RunReport = {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    durationS: 0,
     machine,
     loadAtEnd: os.loadavg()[0]!,
     descentBackend: chosen,
@@ -271,6 +273,7 @@ async function main(): Promise<void> {
     report.start = timeNpmStart(root);
   }
 
+  report.durationS = (performance.now() - started) / 1000;
   log("");
   log(renderMarkdown(report, false));
   const partial = o.quick || o.only !== null || o.contenders !== null;
