@@ -38,17 +38,16 @@ export function fmaf(a: number, b: number, c: number): number {
   const s = p + c;
   const r = fr(s);
   const d = s - r;
-  if (d !== 0) {
-    // s is a float32 midpoint exactly when r + 2d (= s + d, exact here) is a float32 number
-    const t = s + d;
-    if (fr(t) === t) {
-      if (r - r !== 0) return fmafOverflow(s, p, c);
-      // p + c = s + err exactly; the exact sum lies beyond the midpoint (toward t) when err has
-      // the sign of d, below it when the opposite sign, on it (ties to even: r) when err = 0
-      const bb = s - p;
-      const err = p - (s - bb) + (c - bb);
-      if (err !== 0 && err > 0 === d > 0) return t;
-    }
+  const t = s + d;
+  // s is a float32 midpoint exactly when r + 2d (= s + d, exact here) is a float32 number other
+  // than r; the two tests are combined without branching (midpoints are rare, s = r is not)
+  if ((+(fr(t) === t) & +(d !== 0)) !== 0) {
+    if (r - r !== 0) return fmafOverflow(s, p, c);
+    // p + c = s + err exactly; the exact sum lies beyond the midpoint (toward t) when err has
+    // the sign of d, below it when the opposite sign, on it (ties to even: r) when err = 0
+    const bb = s - p;
+    const err = p - (s - bb) + (c - bb);
+    if (err !== 0 && err > 0 === d > 0) return t;
   }
   return r;
 }

@@ -444,7 +444,8 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
             throw new RangeError(
               `loaded state dict's ${where} has shape ${fmtShape(v.shape)}, but the parameter has shape ${fmtShape(param.shape)}`,
             );
-          out[e.field] = cloneTensor(v, param.dtype);
+          out[e.field] = newBuffer(param);
+          backend().copy(v, out[e.field] as Tensor);
           break;
         default:
           e.kind satisfies never;
