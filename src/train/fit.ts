@@ -590,7 +590,7 @@ export async function fit(model: FitModel, options: FitOptions): Promise<History
         optimizer: optimizer.stateDict(),
         generators: gstates,
         fit: { earlyStopping: { ...state.earlyStopping }, lastCheckpointEpoch: epoch },
-        history: { epochs: history.epochs, stepLoss: history.stepLoss, stepLr: history.stepLr },
+        history: { epochs: history.epochs.map((r) => ({ ...r })), stepLoss: history.stepLoss.slice(), stepLr: history.stepLr.slice() },
       };
       if (scheduler !== undefined) data.scheduler = scheduler.stateDict();
       if (ck.config !== undefined) data.config = ck.config;
