@@ -132,7 +132,11 @@ export interface FitCallbacks {
 }
 
 export interface CheckpointOptions {
-  /** Store a checkpoint (e.g. `(data) => saveCheckpoint(dir, data)` in Node). */
+  /**
+   * Store a checkpoint (e.g. `(data) => saveCheckpoint(dir, data)` in Node, or
+   * `encodeCheckpoint(data)` to keep it in memory). `data.model` shares storage with the live
+   * parameters, so serialise or clone it before returning.
+   */
   save(data: CheckpointData): void | Promise<void>;
   /** Save every this many epochs (default 1); the last epoch is always saved. */
   every?: number;
