@@ -4,7 +4,7 @@
  * Elementwise add/sub/mul/div, relu and relu's backward are single correctly rounded float32
  * operations in both backends: bit-identical. exp/log round a double-precision evaluation once in
  * both (≤ 1 ulp apart). Sums and softmax accumulate in float32 lanes in WASM (float64 on the CPU):
- * bounds are stated per assertion. Sizes are ≥ 4096 (the WASM threshold), odd, and include views
+ * bounds are stated per assertion. Sizes are ≥ 4096 (above the WASM threshold of 1024 elements), odd, and include views
  * with offsets into guarded storage; special values (±0, ±inf, NaN, subnormals) are mixed in.
  */
 import { describe, expect, test } from "vitest";

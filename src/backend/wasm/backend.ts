@@ -43,7 +43,7 @@ const PARALLEL_MIN_MACS = 1 << 20;
 /** Below this many elements an optimizer step is not split across threads. */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
 /** Elementwise ops and sums over fewer elements stay in JavaScript (measured break-even, bench/backend_ops.ts). */
-const ELEMENTWISE_MIN = 4096;
+const ELEMENTWISE_MIN = 1024;
 /** Persistent float32 buffers smaller than this stay on the JavaScript heap. */
 const PERSISTENT_MIN = 1024;
 
@@ -67,6 +67,8 @@ export class WasmBackend implements Backend {
   readonly cpu = new CpuBackend();
   private readonly resident: ResidentPool;
   private threads = 1;
+  /** Elementwise ops and sums with fewer elements run on the CPU backend (a tuning knob for benchmarks). */
+  elementwiseMin = ELEMENTWISE_MIN;
 
   constructor(
     /** The kernels instance (module memory, heap, scratch arena). */
@@ -124,7 +126,7 @@ export class WasmBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: Strided, b: Strided, out: Strided, p0?: number): void {
-    if (isF32(a) && isF32(b) && isF32(out) && numelOf(out.shape) >= ELEMENTWISE_MIN && isContiguous(out.shape, out.strides)) {
+    if (isF32(a) && isF32(b) && isF32(out) && numelOf(out.shape) >= this.elementwiseMin && isContiguous(out.shape, out.strides)) {
       const code = BINARY_CODES[op];
       if (code !== undefined && this.binaryKernel(code, a, b, out)) return;
       if (op === "reluBackward" && isContiguous(a.shape, a.strides) && isContiguous(b.shape, b.strides)) {
@@ -158,7 +160,7 @@ export class WasmBackend implements Backend {
 
   reduce(op: ReduceOp, x: Strided, dims: readonly number[], out: Storage): void {
     const n = numelOf(x.shape);
-    if (op === "sum" && isF32(x) && isF32(out) && n >= ELEMENTWISE_MIN && isContiguous(x.shape, x.strides)) {
+    if (op === "sum" && isF32(x) && isF32(out) && n >= this.elementwiseMin && isContiguous(x.shape, x.strides)) {
       // reduced dims must form one leading or one trailing block of the shape
       const nd = x.shape.length;
       const set = new Set(dims.map((d) => (d < 0 ? d + nd : d)));
@@ -630,7 +632,7 @@ export class WasmBackend implements Backend {
   /** x and out float32 with the same shape, both contiguous, and big enough to be worth a call. */
   private sameLayoutF32(x: Strided, out: Strided): boolean {
     return (
-      isF32(x) && isF32(out) && numelOf(out.shape) >= ELEMENTWISE_MIN &&
+      isF32(x) && isF32(out) && numelOf(out.shape) >= this.elementwiseMin &&
       isContiguous(x.shape, x.strides) && isContiguous(out.shape, out.strides)
     );
   }
