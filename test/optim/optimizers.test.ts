@@ -19,7 +19,7 @@ import { expectClose } from "../helpers/compare.js";
 import type { FixtureTensor } from "../helpers/fixtures.js";
 import { CASES, HAS_MAXIMIZE, type OptimizerCase } from "./cases.js";
 import { OPTIMIZERS, XorShift32, optionsOf } from "./helpers.js";
-import { PARAM_NAMES, fixture, fixtureCase, makeParams, makeProblem, type FixtureValue } from "./problem.js";
+import { PARAM_NAMES, fixture, fixtureCase, makeProblem, type FixtureValue } from "./problem.js";
 
 const DTYPES = ["float32", "float64"] as const;
 const bitExact: string[] = [];
@@ -219,4 +219,3 @@ afterAll(() => {
     );
 });
 
-void makeParams;
