@@ -8,7 +8,7 @@ import { record } from "../autograd/node.js";
 import { DEFAULT_DTYPE, isFloating } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
-import { add, div, exp, gt, logicalAnd, lt, mul, neg, pow, sub, where } from "./elementwise.js";
+import { add, div, exp, ge, gt, le, logicalOr, mul, neg, pow, sub, where } from "./elementwise.js";
 import { noGrad } from "../autograd/grad_mode.js";
 
 function apply(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0): Tensor {
@@ -46,8 +46,8 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 export function elu(x: Tensor, alpha = 1): Tensor {
   const out = apply("elu", x, alpha);
-  // d/dx = 1 for x > 0, else out + alpha
-  return record(out, "EluBackward0", [x], (g) => [where(gt(x, 0), g, mul(g, add(out, alpha)))], [x, out]);
+  // d/dx = out + alpha for x <= 0, else 1 (so a NaN input passes g through, like PyTorch's scalar kernel)
+  return record(out, "EluBackward0", [x], (g) => [where(le(x, 0), mul(g, add(out, alpha)), g)], [x, out]);
 }
 
 export type GeluApproximate = "none" | "tanh";
@@ -119,7 +119,8 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
     out,
     "HardtanhBackward0",
     [x],
-    (g) => [where(logicalAnd(gt(x, minVal), lt(x, maxVal)), g, 0)],
+    // zero at and beyond the bounds; a NaN input passes g through, like PyTorch's scalar kernel
+    (g) => [where(logicalOr(le(x, minVal), ge(x, maxVal)), 0, g)],
     [x],
   );
 }
