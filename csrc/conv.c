@@ -20,6 +20,10 @@
  */
 #include "kernels.h"
 
+/* Up to this many output channels per group the products skip packing (smallgemm.c): packing
+ * pays only when each packed element is reused by many register tiles. */
+#define SMALL_OC 16
+
 typedef struct {
   int N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, G, OH, OW;
 } ConvShape;
@@ -34,14 +38,15 @@ static int is_pointwise(const ConvShape *s) {
   return s->KH == 1 && s->KW == 1 && s->sh == 1 && s->sw == 1 && s->ph == 0 && s->pw == 0;
 }
 
-/* col[(c*KH + kh)*KW + kw, oh*OW + ow] = x[c, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw] or 0 */
-static void im2col(const float *x, int Cg, const ConvShape *s, float *col) {
+/* col[(c*KH + kh)*KW + kw, oh*OW + ow] = x[c, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw] or 0,
+ * rows ld floats apart (ld = OH*OW for one image; larger when several images share a col) */
+static void im2col_ld(const float *x, int Cg, const ConvShape *s, float *col, size_t ld) {
   const int H = s->H, W = s->W, OH = s->OH, OW = s->OW;
   for (int c = 0; c < Cg; c++) {
     const float *xc = x + (size_t)c * H * W;
     for (int kh = 0; kh < s->KH; kh++) {
       for (int kw = 0; kw < s->KW; kw++) {
-        float *dst = col + ((size_t)(c * s->KH + kh) * s->KW + kw) * OH * OW;
+        float *dst = col + ((size_t)(c * s->KH + kh) * s->KW + kw) * ld;
         for (int oh = 0; oh < OH; oh++) {
           int ih = oh * s->sh - s->ph + kh * s->dh;
           float *d = dst + (size_t)oh * OW;
@@ -70,6 +75,10 @@ static void im2col(const float *x, int Cg, const ConvShape *s, float *col) {
       }
     }
   }
+}
+
+static void im2col(const float *x, int Cg, const ConvShape *s, float *col) {
+  im2col_ld(x, Cg, s, col, (size_t)s->OH * s->OW);
 }
 
 /* x[c, ih, iw] += col[...] for every position im2col would have read */
@@ -118,8 +127,11 @@ void conv2d_forward(const float *x, const float *w, const float *bias, float *y,
         src = col;
       }
       /* y[n, g] [OCg, P] = w[g] [OCg, R] · col [R, P] */
-      sgemm(1, OCg, P, R, w + (size_t)g * OCg * R, 0, R, 1, src, 0, P, 1,
-            yn + (size_t)g * OCg * P, 0, P, bias ? 1 : 0, work);
+      if (OCg <= SMALL_OC)
+        gemm_rows(OCg, P, R, w + (size_t)g * OCg * R, R, 1, src, P, yn + (size_t)g * OCg * P, P, bias ? 1 : 0);
+      else
+        sgemm(1, OCg, P, R, w + (size_t)g * OCg * R, 0, R, 1, src, 0, P, 1,
+              yn + (size_t)g * OCg * P, 0, P, bias ? 1 : 0, work);
     }
   }
 }
@@ -134,16 +146,34 @@ void conv2d_backward_input(const float *gy, const float *w, float *gx, SHAPE_PAR
       float *gxg = gx + ((size_t)n * C + (size_t)g * Cg) * H * W;
       const float *gyg = gy + ((size_t)n * OC + (size_t)g * OCg) * P;
       const float *wg = w + (size_t)g * OCg * R;
-      if (is_pointwise(&s)) {
-        /* gx[n, g] [Cg, P] = w[g]^T [Cg, OCg] · gy [OCg, P] */
-        sgemm(1, R, P, OCg, wg, 0, 1, R, gyg, 0, P, 1, gxg, 0, P, 0, work);
-        continue;
-      }
-      sgemm(1, R, P, OCg, wg, 0, 1, R, gyg, 0, P, 1, col, 0, P, 0, work);
+      /* col [R, P] = w[g]^T [R, OCg] · gy [OCg, P] (pointwise: straight into gx[n, g]) */
+      float *dst = is_pointwise(&s) ? gxg : col;
+      if (OCg <= SMALL_OC) gemm_rows(R, P, OCg, wg, 1, R, gyg, P, dst, P, 0);
+      else sgemm(1, R, P, OCg, wg, 0, 1, R, gyg, 0, P, 1, dst, 0, P, 0, work);
+      if (is_pointwise(&s)) continue;
       f32_fill(gxg, 0.0f, Cg * H * W);
       col2im_add(col, Cg, &s, gxg);
     }
   }
+}
+
+/* The weight gradient batches images: CHUNK images are laid side by side in one col [R, CHUNK*P]
+ * and their gradients in one [OCg, CHUNK*P] block, so each chunk is a single sgemm with a long
+ * reduction (instead of one small product per image). CHUNK keeps the two blocks within 8 MiB. */
+#define BW_BUDGET_FLOATS ((size_t)(8u << 20) / 4)
+
+static int bw_chunk(int N, size_t per_image) {
+  size_t c = per_image ? BW_BUDGET_FLOATS / per_image : (size_t)N;
+  if (c < 1) c = 1;
+  if (c > (size_t)N) c = (size_t)N;
+  return (int)c;
+}
+
+EXPORT(conv2d_backward_weight_workspace_bytes)
+size_t conv2d_backward_weight_workspace_bytes(int N, int C, int KH, int KW, int OH, int OW, int OC, int G) {
+  size_t P = (size_t)OH * OW, R = (size_t)(C / G) * KH * KW, per = (R + (size_t)(OC / G)) * P;
+  int chunk = bw_chunk(N < 1 ? 1 : N, per);
+  return sgemm_workspace_bytes() + (size_t)chunk * per * 4 + 64;
 }
 
 EXPORT(conv2d_backward_weight)
@@ -151,26 +181,38 @@ void conv2d_backward_weight(const float *x, const float *gy, float *gw, float *g
                             int accumulate, float *work) {
   MAKE_SHAPE;
   const int Cg = C / G, OCg = OC / G, P = OH * OW, R = Cg * KH * KW;
+  const int chunk = bw_chunk(N < 1 ? 1 : N, ((size_t)R + OCg) * P);
   float *col = (float *)((char *)work + sgemm_workspace_bytes());
+  float *gyb = col + (size_t)chunk * R * P;
   if (!accumulate) {
     f32_fill(gw, 0.0f, OC * R);
     if (gbias) f32_fill(gbias, 0.0f, OC);
   }
-  for (int n = 0; n < N; n++) {
+  for (int n0 = 0; n0 < N; n0 += chunk) {
+    const int nb = N - n0 < chunk ? N - n0 : chunk;
+    const size_t ld = (size_t)nb * P;
     for (int g = 0; g < G; g++) {
-      const float *xg = x + ((size_t)n * C + (size_t)g * Cg) * H * W;
-      const float *gyg = gy + ((size_t)n * OC + (size_t)g * OCg) * P;
-      const float *src = xg;
-      if (!is_pointwise(&s)) {
-        im2col(xg, Cg, &s, col);
-        src = col;
+      for (int j = 0; j < nb; j++) {
+        const int n = n0 + j;
+        im2col_ld(x + ((size_t)n * C + (size_t)g * Cg) * H * W, Cg, &s, col + (size_t)j * P, ld);
+        const float *src = gy + ((size_t)n * OC + (size_t)g * OCg) * P;
+        for (int o = 0; o < OCg; o++) {
+          const float *a = src + (size_t)o * P;
+          float *d = gyb + (size_t)o * ld + (size_t)j * P;
+          int q = 0;
+          for (; q + 4 <= P; q += 4) wasm_v128_store(d + q, wasm_v128_load(a + q));
+          for (; q < P; q++) d[q] = a[q];
+        }
       }
-      /* gw[g] [OCg, R] += gy[n, g] [OCg, P] · col^T [P, R] */
-      sgemm(1, OCg, R, P, gyg, 0, P, 1, src, 0, 1, P, gw + (size_t)g * OCg * R, 0, R, 1, work);
+      /* gw[g] [OCg, R] += gy block [OCg, nb*P] · col^T [nb*P, R] */
+      if (OCg <= SMALL_OC) gemm_dot(OCg, R, (int)ld, gyb, (int)ld, col, (int)ld, gw + (size_t)g * OCg * R, R, 1);
+      else sgemm(1, OCg, R, (int)ld, gyb, 0, (int)ld, 1, col, 0, 1, (int)ld, gw + (size_t)g * OCg * R, 0, R, 1, work);
     }
     if (gbias) {
-      const float *gyn = gy + (size_t)n * OC * P;
-      for (int o = 0; o < OC; o++) gbias[o] += (float)kernel_sum_f64(gyn + (size_t)o * P, P);
+      for (int j = 0; j < nb; j++) {
+        const float *gyn = gy + (size_t)(n0 + j) * OC * P;
+        for (int o = 0; o < OC; o++) gbias[o] += (float)kernel_sum_f64(gyn + (size_t)o * P, P);
+      }
     }
   }
 }

@@ -103,6 +103,11 @@ void sgemm(int batch, int M, int N, int K,
            const float *B, int sBb, int sBk, int sBn,
            float *C, int sCb, int ldc, int accumulate, float *work);
 
+/* Unpacked products for small dimensions (smallgemm.c). */
+void gemm_rows(int M, int N, int K, const float *A, int sAm, int sAk, const float *B, int ldb,
+               float *C, int ldc, int accumulate);
+void gemm_dot(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int accumulate);
+
 /* Max of x[0..n) with NaN propagation; *index (if non-null) gets the first index of the max
  * (or of the first NaN). Defined in reduce.c. */
 float kernel_row_max(const float *x, int n, int *index);

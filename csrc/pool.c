@@ -14,13 +14,65 @@
  */
 #include "kernels.h"
 
+/* 2x2 windows, stride 2, no padding, no dilation: four output columns per step in f32x4 lanes,
+ * with the scalar rule (scan order a, b, c, d; replace when v > best or v is NaN) as selects. */
+static void maxpool_2x2s2(const float *xp, float *yp, int *ip, int W, int OH, int OW) {
+  const v128_t step = wasm_i32x4_make(0, 2, 4, 6);
+  for (int oh = 0; oh < OH; oh++) {
+    const float *r0 = xp + (size_t)(2 * oh) * W, *r1 = r0 + W;
+    float *yr = yp + (size_t)oh * OW;
+    int *ir = ip + (size_t)oh * OW;
+    int ow = 0;
+    for (; ow + 4 <= OW; ow += 4) {
+      v128_t u0 = wasm_v128_load(r0 + 2 * ow), u1 = wasm_v128_load(r0 + 2 * ow + 4);
+      v128_t w0 = wasm_v128_load(r1 + 2 * ow), w1 = wasm_v128_load(r1 + 2 * ow + 4);
+      v128_t a = wasm_i32x4_shuffle(u0, u1, 0, 2, 4, 6), b = wasm_i32x4_shuffle(u0, u1, 1, 3, 5, 7);
+      v128_t c = wasm_i32x4_shuffle(w0, w1, 0, 2, 4, 6), d = wasm_i32x4_shuffle(w0, w1, 1, 3, 5, 7);
+      v128_t ia = wasm_i32x4_add(wasm_i32x4_splat(2 * oh * W + 2 * ow), step);
+      v128_t best = a, idx = ia, m;
+      m = wasm_v128_or(wasm_f32x4_gt(b, best), wasm_f32x4_ne(b, b));
+      best = wasm_v128_bitselect(b, best, m);
+      idx = wasm_v128_bitselect(wasm_i32x4_add(ia, wasm_i32x4_splat(1)), idx, m);
+      m = wasm_v128_or(wasm_f32x4_gt(c, best), wasm_f32x4_ne(c, c));
+      best = wasm_v128_bitselect(c, best, m);
+      idx = wasm_v128_bitselect(wasm_i32x4_add(ia, wasm_i32x4_splat(W)), idx, m);
+      m = wasm_v128_or(wasm_f32x4_gt(d, best), wasm_f32x4_ne(d, d));
+      best = wasm_v128_bitselect(d, best, m);
+      idx = wasm_v128_bitselect(wasm_i32x4_add(ia, wasm_i32x4_splat(W + 1)), idx, m);
+      wasm_v128_store(yr + ow, best);
+      wasm_v128_store(ir + ow, idx);
+    }
+    for (; ow < OW; ow++) {
+      int k0 = 2 * oh * W + 2 * ow;
+      const int ks[4] = {k0, k0 + 1, k0 + W, k0 + W + 1};
+      float best = xp[k0];
+      int bi = k0;
+      for (int q = 1; q < 4; q++) {
+        float v = xp[ks[q]];
+        int take = (v > best) | (v != v);
+        best = take ? v : best;
+        bi = take ? ks[q] : bi;
+      }
+      yr[ow] = best;
+      ir[ow] = bi;
+    }
+  }
+}
+
 EXPORT(maxpool2d_forward)
 void maxpool2d_forward(const float *x, float *y, int *idx, int NC, int H, int W, int OH, int OW,
                        int KH, int KW, int sh, int sw, int ph, int pw, int dh, int dw) {
+  /* the fast path needs every window inside the input: 2*OH <= H and 2*OW <= W */
+  const int fast2 = KH == 2 && KW == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 &&
+                    2 * OH <= H && 2 * OW <= W;
   for (int c = 0; c < NC; c++) {
     const float *xp = x + (size_t)c * H * W;
     float *yp = y + (size_t)c * OH * OW;
     int *ip = idx + (size_t)c * OH * OW;
+    if (fast2) {
+      maxpool_2x2s2(xp, yp, ip, W, OH, OW);
+      continue;
+    }
     for (int oh = 0; oh < OH; oh++) {
       for (int ow = 0; ow < OW; ow++) {
         int ih0 = oh * sh - ph, iw0 = ow * sw - pw;
@@ -35,10 +87,10 @@ void maxpool2d_forward(const float *x, float *y, int *idx, int NC, int H, int W,
           for (int iw = iw0; iw < iw1; iw += dw) {
             int k = ih * W + iw;
             float v = xp[k];
-            if (v > best || v != v) {
-              best = v;
-              best_i = k;
-            }
+            /* branch-free: random data mispredicts a branch here about once per window */
+            int take = (v > best) | (v != v);
+            best = take ? v : best;
+            best_i = take ? k : best_i;
           }
         }
         yp[oh * OW + ow] = best;

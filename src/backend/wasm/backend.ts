@@ -344,7 +344,11 @@ export class WasmBackend implements Backend {
       const o = this.outputFor(gw, Math.max(gw.size, 1));
       const ob = gbias === null ? 0 : this.outputFor(gbias, Math.max(gbias.size, 1));
       const a = args;
-      const work = this.kernels.convWorkspaceBytes(this.convWorkBytes(a));
+      const work = this.kernels.convWorkspaceBytes(
+        this.kernels.exports.conv2d_backward_weight_workspace_bytes(
+          a.batch, a.inChannels, a.kernelH, a.kernelW, a.outH, a.outW, a.outChannels, a.groups,
+        ),
+      );
       const call = [xs.ptr, gs.ptr, o, ob, ...convShape(a, a.batch), 0, work];
       (this.kernels.exports.conv2d_backward_weight as (...x: number[]) => void)(...call);
       this.finishFor(gw, o, gw.size);

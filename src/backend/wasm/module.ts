@@ -73,7 +73,13 @@ export interface KernelExports {
     g: number, sgn: number, sgk: number, scale: number, lse: number, gx: number,
   ): void;
 
+  /** C[M,N] (= or +=) A·B without packing; A(i,k) at A + i*sAm + k*sAk, B rows contiguous (csrc/smallgemm.c). */
+  gemm_rows(M: number, N: number, K: number, A: number, sAm: number, sAk: number, B: number, ldb: number, C: number, ldc: number, accumulate: number): void;
+  /** C[M,N] (= or +=) A·Bᵀ with both operands' rows contiguous along K (csrc/smallgemm.c). */
+  gemm_dot(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, accumulate: number): void;
   conv2d_workspace_bytes(C: number, KH: number, KW: number, OH: number, OW: number, G: number): number;
+  /** Bytes of workspace conv2d_backward_weight needs (it batches images, up to 8 MiB of columns). */
+  conv2d_backward_weight_workspace_bytes(N: number, C: number, KH: number, KW: number, OH: number, OW: number, OC: number, G: number): number;
   conv2d_forward(
     x: number, w: number, bias: number, y: number,
     N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
@@ -120,7 +126,7 @@ export interface KernelExports {
 
 /** Names of every kernel export (the order is also the function index worker threads use). */
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
-  "sgemm_workspace_bytes", "sgemm", "linear_forward",
+  "sgemm_workspace_bytes", "sgemm", "linear_forward", "gemm_rows", "gemm_dot",
   "f32_binary", "f32_binary_scalar", "f32_binary_row", "f32_binary_col", "f32_scale", "f32_axpy",
   "f32_relu", "f32_relu_backward", "f32_fill", "f32_repeat_rows",
   "f32_sum", "f32_row_sum", "f32_col_sum", "f32_row_max",
@@ -128,6 +134,7 @@ export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   "f32_log_softmax_backward", "softmax_cross_entropy_forward", "softmax_cross_entropy_backward",
   "nll_loss_forward", "nll_loss_backward",
   "conv2d_workspace_bytes", "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
+  "conv2d_backward_weight_workspace_bytes",
   "maxpool2d_forward", "maxpool2d_backward", "avgpool2d_forward", "avgpool2d_backward",
   "sgd_step", "adam_step",
 ];
@@ -716,7 +723,10 @@ export class WasmKernels {
 
   /** gw (and gbias unless 0) = gradients of conv2d w.r.t. weight and bias; `accumulate` adds to them. */
   conv2dBackwardWeight(s: Conv2dShape, x: number, gy: number, gw: number, gbias: number, accumulate = false): void {
-    const work = this.convWorkspace(s);
+    const [OH, OW] = this.convOut(s);
+    const work = this.convWorkspaceBytes(
+      this.exports.conv2d_backward_weight_workspace_bytes(s.N, s.C, s.KH, s.KW, OH, OW, s.OC, s.groups ?? 1),
+    );
     const a = this.convArgs(s);
     this.exports.conv2d_backward_weight(x, gy, gw, gbias, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!, accumulate ? 1 : 0, work);
   }
