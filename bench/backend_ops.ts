@@ -6,7 +6,7 @@
  *
  *   npx vite-node bench/backend_ops.ts
  */
-import type { Strided } from "../src/backend/backend.js";
+import type { Backend, Strided } from "../src/backend/backend.js";
 import { CpuStorage } from "../src/backend/cpu/storage.js";
 import { cpuBackend, wasmBackend } from "../src/backend/registry.js";
 
@@ -43,7 +43,7 @@ for (const n of [256, 1024, 2048, 4096, 16384, 65536, 262144]) {
   const row: Strided = { ...dense(cols, [cols]), shape, strides: [0, 1] };
   const out: Strided = dense(n, shape);
   const sumOut = new CpuStorage(new Float32Array(cols));
-  const cases: [string, (bk: typeof cpu) => void][] = [
+  const cases: [string, (bk: Backend) => void][] = [
     ["add (same shape)", (bk) => bk.binary("add", a, b, out)],
     ["add (row broadcast)", (bk) => bk.binary("add", a, row, out)],
     ["relu", (bk) => bk.unary("relu", a, out)],

@@ -8,7 +8,7 @@
  * with offsets into guarded storage; special values (±0, ±inf, NaN, subnormals) are mixed in.
  */
 import { describe, expect, test } from "vitest";
-import type { BinaryOp, Strided } from "../../src/backend/backend.js";
+import type { Backend, BinaryOp, Strided } from "../../src/backend/backend.js";
 import { CpuStorage } from "../../src/backend/cpu/storage.js";
 import { cpu, dense, expectBitEqual, expectUlps, expectWithin, guardedStorage, checkGuards, outStorage, randF32, view, wasm, EPS32 } from "./helpers.js";
 
@@ -20,7 +20,7 @@ function withSpecials(a: Float32Array): Float32Array {
 }
 
 /** Run op on both backends into fresh outputs of `shape`; return [wasm, cpu] results. */
-function both(run: (b: typeof cpu, out: Strided) => void, shape: number[]): [Float32Array, Float32Array] {
+function both(run: (b: Backend, out: Strided) => void, shape: number[]): [Float32Array, Float32Array] {
   const n = shape.reduce((x, y) => x * y, 1);
   const ow = outStorage(n), oc = outStorage(n);
   run(wasm(), view(ow, shape));
