@@ -145,8 +145,7 @@ INLINE void adam_elem(float *param, const float *grad, float *exp_avg, float *ex
 INLINE void adam_impl(float *param, const float *grad, float *exp_avg, float *exp_avg_sq, float *max_sq, int n,
                       float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
                       float neg_step_size, float bc2_sqrt, float eps, float weight_decay,
-                      float param_decay, int maximize, const int fused) {
-  const int wd = weight_decay != 0.0f, decay = param_decay != 1.0f;
+                      float param_decay, const int maximize, const int fused, const int wd, const int decay) {
   const v128_t vb1 = wasm_f32x4_splat(beta1), vomb1 = wasm_f32x4_splat(one_minus_beta1);
   const v128_t vb2 = wasm_f32x4_splat(beta2), vomb2 = wasm_f32x4_splat(one_minus_beta2);
   const v128_t vss = wasm_f32x4_splat(neg_step_size), vbc2 = wasm_f32x4_splat(bc2_sqrt);
@@ -193,15 +192,28 @@ INLINE void adam_impl(float *param, const float *grad, float *exp_avg, float *ex
               neg_step_size, bc2_sqrt, eps, weight_decay, param_decay, maximize, wd, decay, fused);
 }
 
+/* The flags are compile-time constants of each instantiation: V8 does not unswitch loops, and a
+ * loop free of untaken branches is ~1.3x faster. */
+#define ADAM_CALL(MAX, FUSED, WD, DECAY)                                                                   \
+  adam_impl(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n, beta1, one_minus_beta1, beta2, one_minus_beta2, \
+            neg_step_size, bias_correction2_sqrt, eps, weight_decay, param_decay, MAX, FUSED, WD, DECAY)
+
 EXPORT(adam_step)
 void adam_step(float *param, const float *grad, float *exp_avg, float *exp_avg_sq, float *max_exp_avg_sq,
                int n, float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
                float neg_step_size, float bias_correction2_sqrt, float eps, float weight_decay,
                float param_decay, int maximize, int fused) {
-  if (fused)
-    adam_impl(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n, beta1, one_minus_beta1, beta2, one_minus_beta2,
-              neg_step_size, bias_correction2_sqrt, eps, weight_decay, param_decay, maximize, 1);
-  else
-    adam_impl(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n, beta1, one_minus_beta1, beta2, one_minus_beta2,
-              neg_step_size, bias_correction2_sqrt, eps, weight_decay, param_decay, maximize, 0);
+  const int wd = weight_decay != 0.0f, decay = param_decay != 1.0f;
+  const int key = (maximize ? 8 : 0) | (fused ? 4 : 0) | (wd ? 2 : 0) | (decay ? 1 : 0);
+  switch (key) {
+    case 0: ADAM_CALL(0, 0, 0, 0); break;
+    case 1: ADAM_CALL(0, 0, 0, 1); break;
+    case 2: ADAM_CALL(0, 0, 1, 0); break;
+    case 3: ADAM_CALL(0, 0, 1, 1); break;
+    case 4: ADAM_CALL(0, 1, 0, 0); break;
+    case 5: ADAM_CALL(0, 1, 0, 1); break;
+    case 6: ADAM_CALL(0, 1, 1, 0); break;
+    case 7: ADAM_CALL(0, 1, 1, 1); break;
+    default: ADAM_CALL(1, fused, wd, decay); break; /* maximize: rare, left generic */
+  }
 }
