@@ -253,7 +253,7 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
     const header = ["contender", "median ms", "min ms"];
     if (w.throughput) header.push(`median ${w.throughput.unit}`, `best ${w.throughput.unit}`);
     header.push("reps", "÷ descent", "note");
-    out.push(table(header, w.cells.map((c) => {
+    out.push(table(header, w.cells.filter((c) => c.note !== "–").map((c) => {
       const label = r.contenders.find((x) => x.id === c.contenderId)?.label ?? c.contenderId;
       const m = median(c.times);
       const mn = minimum(c.times);
@@ -276,7 +276,7 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
   if (r.torch) {
     const t = r.torch;
     out.push(
-      `- PyTorch ${t.torch} (Python ${t.python}, numpy ${t.numpy}): torch.set_num_threads(1) → ${t.threads} thread(s), ` +
+      `- PyTorch ${t.torch}${t.debian_package ? ` (Debian python3-torch ${t.debian_package})` : ""}, Python ${t.python}, numpy ${t.numpy}: torch.set_num_threads(1) → ${t.threads} thread(s), ` +
         `OPENBLAS_NUM_THREADS=${t.openblas_num_threads}, OMP_NUM_THREADS=${t.omp_num_threads}, ` +
         `OPENBLAS_CORETYPE=${t.openblas_coretype ?? "(unset)"}, CPU capability ${t.cpu_capability ?? "unknown"}; ` +
         "`torch` = defaults (single-tensor Adam), `torch-foreach` = `Adam(foreach=True)`",

@@ -13,7 +13,8 @@
  * Method: for each workload, every contender builds it from the same synthetic weights and batch
  * (bench/data.ts), runs two checked steps (the sanity check: the loss, Σ p·g or Σ C² after one
  * step must agree with PyTorch's to 1e-5 relative), warms up, then all contenders are timed in interleaved rounds
- * (A B C A B C …) — 3 rounds of 10 repetitions by default, so ≥ 30 timed steps each; a contender
+ * (A B C A B C …) — 6 rounds of 5 repetitions by default, so ≥ 30 timed steps each, and a burst
+ * of load from elsewhere on the machine falls on every contender alike; a contender
  * whose single step takes so long that this would exceed the slow budget (30 s) runs fewer and
  * the table says so. Medians and minima of the per-step times are reported. One thread for every
  * contender unless its label says otherwise.
@@ -71,7 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === "--out") o.out = value(i++, a);
     else throw new RangeError(`unknown argument ${a}`);
   }
-  if (o.rounds === 0) o.rounds = o.quick ? 2 : 3;
+  if (o.rounds === 0) o.rounds = o.quick ? 2 : 6;
   if (o.reps === 0) o.reps = o.quick ? 6 : 30;
   if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${o.rounds}`);
   if (!Number.isInteger(o.reps) || o.reps < 1) throw new RangeError(`--reps must be a positive integer, got ${o.reps}`);

@@ -26,6 +26,7 @@ torch.set_num_threads(1). OPENBLAS_CORETYPE is left as the machine sets it and r
 """
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -195,9 +196,20 @@ def cpu_capability():
     return None
 
 
+def debian_package():
+    """The python3-torch package version (Debian's 1.13.1 build calls itself 1.13.0a0), or None."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"],
+                             capture_output=True, text=True, timeout=30)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def info():
     return {
         "torch": torch.__version__,
+        "debian_package": debian_package(),
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
         "cpu_capability": cpu_capability(),

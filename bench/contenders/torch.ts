@@ -22,6 +22,8 @@ export const PYTHON = "/usr/bin/python3";
 /** PyTorch's configuration as the script reports it. */
 export interface TorchInfo {
   torch: string;
+  /** Version of Debian's python3-torch package, when dpkg knows it. */
+  debian_package: string | null;
   threads: number;
   interop_threads: number;
   cpu_capability: string | null;
