@@ -96,3 +96,17 @@ describe("setBackend and setNumThreads", () => {
     pkg.setNumThreads(1);
   });
 });
+
+describe("DESCENT_NUM_THREADS", () => {
+  test("sets the initial thread count; invalid values leave the default of 1", async () => {
+    vi.stubEnv("DESCENT_NUM_THREADS", "2");
+    let { pkg } = await freshPackage();
+    expect(pkg.getNumThreads()).toBe(2);
+    pkg.setNumThreads(1);
+    for (const bad of ["0", "1.5", "two", ""]) {
+      vi.stubEnv("DESCENT_NUM_THREADS", bad);
+      ({ pkg } = await freshPackage());
+      expect(pkg.getNumThreads()).toBe(1);
+    }
+  });
+});
