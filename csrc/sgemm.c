@@ -165,10 +165,13 @@ void sgemm(int batch, int M, int N, int K,
           for (int j = 0; j < N; j++) Cb[(size_t)i * ldc + j] = 0.0f;
       continue;
     }
+    /* K in equal blocks of at most KC (784 = 3 x 262, not 3 x 256 + 16: a short last block
+     * costs a full load and store of every C tile for a few steps) */
+    const int kblocks = (K + KC - 1) / KC, kstep = (K + kblocks - 1) / kblocks;
     for (int jc = 0; jc < N; jc += NC) {
       int nc = N - jc < NC ? N - jc : NC;
-      for (int pc = 0; pc < K; pc += KC) {
-        int kc = K - pc < KC ? K - pc : KC;
+      for (int pc = 0; pc < K; pc += kstep) {
+        int kc = K - pc < kstep ? K - pc : kstep;
         int load_c = accumulate || pc > 0;
         for (int j = 0; j < nc; j += NR) {
           int nr = nc - j < NR ? nc - j : NR;
