@@ -63,8 +63,10 @@ static void im2col_ld(const float *x, int Cg, const ConvShape *s, float *col, si
             if (lo > OW) lo = OW;
             if (hi < lo) hi = lo;
             for (int ow = 0; ow < lo; ow++) d[ow] = 0.0f;
-            for (int ow = lo; ow < hi; ow++) d[ow] = xr[ow + off];
-            for (int ow = hi; ow < OW; ow++) d[ow] = 0.0f;
+            int ow = lo;
+            for (; ow + 4 <= hi; ow += 4) wasm_v128_store(d + ow, wasm_v128_load(xr + ow + off));
+            for (; ow < hi; ow++) d[ow] = xr[ow + off];
+            for (ow = hi; ow < OW; ow++) d[ow] = 0.0f;
           } else {
             for (int ow = 0; ow < OW; ow++) {
               int iw = ow * s->sw + off;
@@ -95,6 +97,16 @@ static void col2im_add(const float *col, int Cg, const ConvShape *s, float *x) {
           float *xr = xc + (size_t)ih * W;
           const float *sr = src + (size_t)oh * OW;
           int off = kw * s->dw - s->pw;
+          if (s->sw == 1) {
+            /* contiguous run: ow in [lo, hi) maps to iw = ow + off in [0, W) */
+            int lo = off < 0 ? -off : 0;
+            int hi = W - off < OW ? W - off : OW;
+            int ow = lo;
+            for (; ow + 4 <= hi; ow += 4)
+              wasm_v128_store(xr + ow + off, wasm_f32x4_add(wasm_v128_load(xr + ow + off), wasm_v128_load(sr + ow)));
+            for (; ow < hi; ow++) xr[ow + off] += sr[ow];
+            continue;
+          }
           for (int ow = 0; ow < OW; ow++) {
             int iw = ow * s->sw + off;
             if (iw >= 0 && iw < W) xr[iw] += sr[ow];
