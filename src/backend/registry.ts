@@ -23,6 +23,8 @@ import { ThreadPool, defaultSpawner } from "./wasm/threads.js";
 export type BackendName = "cpu" | "wasm";
 
 let active: Backend | null = null;
+/** Whether `setBackend` chose the active backend (initBackend then leaves it alone). */
+let explicit = false;
 let cpuInstance: CpuBackend | null = null;
 let wasmInstance: WasmBackend | null | undefined;
 let wasmFailure: string | null = null;
@@ -42,6 +44,7 @@ export function setBackend(b: Backend | BackendName): void {
     active = w;
   } else if (typeof b === "object" && b !== null && typeof (b as Backend).matmul === "function") active = b;
   else throw new TypeError(`setBackend(): expected "cpu", "wasm" or a Backend, got ${String(b)}`);
+  explicit = true;
 }
 
 /**
@@ -80,7 +83,7 @@ export async function initBackend(): Promise<BackendName | string> {
     if (k) wasmInstance = makeWasmBackend(k);
     else wasmFailure = lastWasmLoadFailure();
   }
-  if (wasmInstance && (active === null || active === cpuInstance) && envChoice() !== "cpu") active = wasmInstance;
+  if (wasmInstance && !explicit && envChoice() !== "cpu") active = wasmInstance;
   return backend().name;
 }
 

@@ -110,3 +110,18 @@ describe("DESCENT_NUM_THREADS", () => {
     }
   });
 });
+
+describe("initBackend", () => {
+  test("compiles asynchronously and activates WASM unless a backend was set explicitly", async () => {
+    vi.stubEnv("DESCENT_BACKEND", "");
+    let { pkg } = await freshPackage();
+    expect(await pkg.initBackend()).toBe("wasm");
+    expect(pkg.backend().name).toBe("wasm");
+    ({ pkg } = await freshPackage());
+    pkg.setBackend("cpu");
+    expect(await pkg.initBackend()).toBe("cpu");
+    vi.stubEnv("DESCENT_BACKEND", "cpu");
+    ({ pkg } = await freshPackage());
+    expect(await pkg.initBackend()).toBe("cpu");
+  });
+});
