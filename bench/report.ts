@@ -291,8 +291,14 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
       `${s.quick ? " (--quick smoke run)" : ""}; a contender whose step takes so long that ${s.reps} repetitions would exceed ` +
       `${s.slowBudgetS} s runs fewer (the reps column says how many)`,
     `- Heap after the run${r.heap.afterGc ? " (after a full GC)" : ""}: ${r.heap.heapUsedMiB.toFixed(1)} MiB JS heap, ` +
-      `${r.heap.externalMiB.toFixed(1)} MiB external (${r.heap.arrayBuffersMiB.toFixed(1)} MiB array buffers), RSS ${r.heap.rssMiB.toFixed(0)} MiB` +
-      (r.tfjsTensorsLeft !== null ? `; tfjs tensors left alive: ${r.tfjsTensorsLeft}` : ""),
+      `${r.heap.externalMiB.toFixed(1)} MiB external (${r.heap.arrayBuffersMiB.toFixed(1)} MiB array buffers; external also counts ` +
+      `the WebAssembly memories of descent and tfjs-wasm, which never shrink), RSS ${r.heap.rssMiB.toFixed(0)} MiB` +
+      (r.tfjsTensorsLeft !== null
+        ? `; tfjs tensors left alive: ${r.tfjsTensorsLeft}` +
+          (r.tfjsTensorsLeft > 0
+            ? " (tfjs 4.22's MomentumOptimizer.dispose() never frees its learning-rate scalar: one per tfjs backend that ran mlp-sgdm)"
+            : "")
+        : ""),
   );
   if (r.start) out.push(`- \`${r.start.command}\`: ${r.start.seconds.toFixed(1)} s wall, exit code ${r.start.exitCode}; last line: \`${r.start.lastLine}\``);
   out.push("");
