@@ -22,6 +22,13 @@ export interface Contender {
   readonly id: string;
   /** Table label, e.g. `descent (wasm, 1 thread)`. */
   readonly label: string;
+  /**
+   * Switching to this contender is expensive or disturbs it (descent with 2 threads:
+   * `setNumThreads(1)` for the other descent contenders stops its worker threads, and fresh
+   * workers run unoptimised code until they warm up again), so it is prepared and timed alone,
+   * its rounds back to back, after the interleaved contenders.
+   */
+  readonly exclusive?: boolean;
   /** Makes this contender's engine current (backend, thread count) before it runs. */
   activate(): Promise<void>;
   /** Builds the workload, or returns why this contender cannot run it (shown in the table). */

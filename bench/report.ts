@@ -287,7 +287,9 @@ export function renderMarkdown(r: RunReport, forFile: boolean): string {
   for (const c of r.contenders) out.push(`  - \`${c.id}\`: ${c.label}`);
   const s = r.settings;
   out.push(
-    `- Repetitions: ${s.rounds} interleaved rounds, ${s.reps} timed repetitions per contender and workload after warm-up` +
+    `- Repetitions: ${s.rounds} interleaved rounds, ${s.reps} timed repetitions per contender and workload after warm-up ` +
+      "(contenders marked \"timed alone\" run their rounds back to back after the others: switching descent's thread " +
+      "count restarts its worker threads)" +
       `${s.quick ? " (--quick smoke run)" : ""}; a contender whose step takes so long that ${s.reps} repetitions would exceed ` +
       `${s.slowBudgetS} s runs fewer (the reps column says how many)`,
     `- Heap after the run${r.heap.afterGc ? " (after a full GC)" : ""}: ${r.heap.heapUsedMiB.toFixed(1)} MiB JS heap, ` +

@@ -104,56 +104,58 @@ interface Built {
   perRound: number;
 }
 
-/** Builds, checks, warms up and times one workload for every contender (interleaved rounds). */
-async function measure(
-  id: WorkloadId, contenders: readonly Contender[], sizes: WorkloadSizes, o: Options, log: (s: string) => void,
-): Promise<WorkloadResult> {
-  const spec = WORKLOADS[id];
-  const slowBudgetMs = (o.quick ? 3 : 30) * 1000;
-  const warmBudgetMs = o.quick ? 300 : 2000;
-  const warmMax = o.quick ? 2 : 5;
-  const cells: CellResult[] = [];
-  const built: Built[] = [];
-  for (const c of contenders) {
-    const cell: CellResult = { contenderId: c.id, times: [], note: null, checkAfterStep: null, firstCheck: null };
-    cells.push(cell);
-    let runner: Runner | string;
-    try {
-      await c.activate();
-      runner = await c.build(id, sizes);
-    } catch (e) {
-      cell.note = `failed: ${message(e)}`;
-      continue;
-    }
-    if (typeof runner === "string") {
-      cell.note = runner;
-      continue;
-    }
-    try {
-      const [v0, v1] = await runner.check(2);
-      cell.firstCheck = v0!;
-      cell.checkAfterStep = v1!;
-      // warm-up: at least two steps (the first pays for compilation and first-touch memory),
-      // more while cheap; the step time estimate is the fastest warm-up step after the first
-      let spent = (await runner.run(1))[0]!;
-      let estimate = Infinity;
-      for (let k = 1; k < warmMax && (k < 2 || spent < warmBudgetMs); k++) {
-        const t = (await runner.run(1))[0]!;
-        spent += t;
-        estimate = Math.min(estimate, t);
-      }
-      let perRound = Math.ceil(o.reps / o.rounds);
-      if (estimate * perRound * o.rounds > slowBudgetMs) {
-        perRound = Math.max(1, Math.floor(slowBudgetMs / estimate / o.rounds));
-        cell.note = `fewer repetitions: ${(estimate / 1000).toFixed(1)} s a step`;
-      }
-      built.push({ contender: c, runner, cell, perRound });
-    } catch (e) {
-      cell.note = `failed: ${message(e)}`;
-      await runner.dispose().catch(() => {});
-    }
+interface Budget {
+  slowMs: number;
+  warmMs: number;
+  warmMax: number;
+}
+
+/**
+ * Builds the workload for one contender, runs its two checked steps and warms it up; returns the
+ * prepared runner, or null when the contender skipped or failed (the cell's note says why).
+ */
+async function prepare(id: WorkloadId, c: Contender, cell: CellResult, sizes: WorkloadSizes, o: Options, budget: Budget): Promise<Built | null> {
+  let runner: Runner | string;
+  try {
+    await c.activate();
+    runner = await c.build(id, sizes);
+  } catch (e) {
+    cell.note = `failed: ${message(e)}`;
+    return null;
   }
-  for (let round = 0; round < o.rounds; round++) {
+  if (typeof runner === "string") {
+    cell.note = runner;
+    return null;
+  }
+  try {
+    const [v0, v1] = await runner.check(2);
+    cell.firstCheck = v0!;
+    cell.checkAfterStep = v1!;
+    // warm-up: at least two steps (the first pays for compilation and first-touch memory),
+    // more while cheap; the step time estimate is the fastest warm-up step after the first
+    let spent = (await runner.run(1))[0]!;
+    let estimate = Infinity;
+    for (let k = 1; k < budget.warmMax && (k < 2 || spent < budget.warmMs); k++) {
+      const t = (await runner.run(1))[0]!;
+      spent += t;
+      estimate = Math.min(estimate, t);
+    }
+    let perRound = Math.ceil(o.reps / o.rounds);
+    if (estimate * perRound * o.rounds > budget.slowMs) {
+      perRound = Math.max(1, Math.floor(budget.slowMs / estimate / o.rounds));
+      cell.note = `fewer repetitions: ${(estimate / 1000).toFixed(1)} s a step`;
+    }
+    return { contender: c, runner, cell, perRound };
+  } catch (e) {
+    cell.note = `failed: ${message(e)}`;
+    await runner.dispose().catch(() => {});
+    return null;
+  }
+}
+
+/** `rounds` rounds over the prepared contenders (A B C A B C …), then disposes their runners. */
+async function timeRounds(built: readonly Built[], rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
     for (const b of built) {
       if (b.cell.note?.startsWith("failed")) continue;
       try {
@@ -169,11 +171,34 @@ async function measure(
     await b.contender.activate();
     await b.runner.dispose().catch(() => {});
   }
-  for (const c of cells) {
+}
+
+/**
+ * Builds, checks, warms up and times one workload for every contender: the interleaved ones in
+ * rounds together, then each exclusive one (see Contender.exclusive) alone, rounds back to back.
+ */
+async function measure(
+  id: WorkloadId, contenders: readonly Contender[], sizes: WorkloadSizes, o: Options, log: (s: string) => void,
+): Promise<WorkloadResult> {
+  const spec = WORKLOADS[id];
+  const budget: Budget = { slowMs: (o.quick ? 3 : 30) * 1000, warmMs: o.quick ? 300 : 2000, warmMax: o.quick ? 2 : 5 };
+  const cells = new Map<Contender, CellResult>();
+  for (const c of contenders) cells.set(c, { contenderId: c.id, times: [], note: null, checkAfterStep: null, firstCheck: null });
+  const built: Built[] = [];
+  for (const c of contenders.filter((x) => !x.exclusive)) {
+    const b = await prepare(id, c, cells.get(c)!, sizes, o, budget);
+    if (b) built.push(b);
+  }
+  await timeRounds(built, o.rounds);
+  for (const c of contenders.filter((x) => x.exclusive)) {
+    const b = await prepare(id, c, cells.get(c)!, sizes, o, budget);
+    if (b) await timeRounds([b], o.rounds);
+  }
+  for (const c of cells.values()) {
     const stat = c.times.length ? `median ${median(c.times).toFixed(3)} ms, min ${minimum(c.times).toFixed(3)} ms, n=${c.times.length}` : "";
     log(`  ${c.contenderId.padEnd(14)} ${stat}${c.note ? `${stat ? "  " : ""}(${c.note})` : ""}`);
   }
-  return { id, title: spec.title, throughput: spec.throughput(sizes), cells };
+  return { id, title: spec.title, throughput: spec.throughput(sizes), cells: [...cells.values()] };
 }
 
 /** Times `npm start` (wall clock, including its build step). */

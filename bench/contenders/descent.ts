@@ -120,6 +120,7 @@ function crossEntropy(sizes: WorkloadSizes, id: "ce-128x10" | "ce-1024x1000"): R
 export class DescentContender implements Contender {
   readonly id: string;
   readonly label: string;
+  readonly exclusive: boolean;
 
   /**
    * `mode`: "chosen" (the backend picked at import), "cpu" (the TypeScript backend forced);
@@ -129,6 +130,9 @@ export class DescentContender implements Contender {
     const name = mode === "cpu" ? "cpu" : chosen.name;
     this.id = mode === "cpu" ? "descent-cpu" : threads === 1 ? "descent" : `descent-${threads}t`;
     this.label = `descent (${name}${mode === "cpu" ? ", forced" : ""}, ${threads} thread${threads === 1 ? "" : "s"})`;
+    // the other descent contenders set 1 thread, which stops the workers: time this one alone
+    this.exclusive = threads > 1;
+    if (this.exclusive) this.label += ", timed alone after the others";
   }
 
   /** The name of the backend descent picked at import. */
