@@ -1,7 +1,7 @@
 /**
  * `descent compare`: the textbook's Figure 1.18 idea — one model, trained from the same initial
  * weights on the same mini-batch order, under several optimizers (SGD, SGD + momentum, AdaGrad,
- * RMSProp, Adam by default) and under a small and a large learning rate, with every training-loss
+ * RMSProp, Adam by default) and under a too-small, a good and a too-large learning rate, with every training-loss
  * curve in one labelled plot per comparison (compare.svg / compare.png) and the numbers in
  * compare.json.
  *
@@ -35,12 +35,14 @@ export const COMPARE_FLAGS: Flags = {
 };
 
 const DEFAULT_OPTIMIZERS: OptimizerName[] = ["sgd", "momentum", "adagrad", "rmsprop", "adam"];
-const DEFAULT_LRS = [0.01, 0.5];
+// Too small (crawls), about right, too large (jumps out of the valley and stalls): the textbook's
+// Figure 1.18 lesson, on the default digits MLP.
+const DEFAULT_LRS = [0.001, 0.1, 2];
 
 export const COMPARE_HELP = `Usage: descent compare [options]
 
 Train one model from the same initial weights, on the same mini-batch order, under several
-optimizers and under a small and a large learning rate (the idea of the textbook's
+optimizers and under a too-small, a good and a too-large learning rate (the idea of the textbook's
 Figure 1.18), and draw the training-loss curves of each comparison in one plot.
 Writes compare.svg, compare.png and compare.json into --out.
 
