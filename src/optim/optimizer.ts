@@ -311,6 +311,9 @@ export abstract class Optimizer<O extends object = object, S extends object = ob
     if (slot === undefined) {
       slot = { flat: flatData(p), param: null, paramView: null, grad: null, gradView: null };
       this.slots.set(p, slot);
+    } else if (slot.flat !== null && slot.flat.buffer !== p.storage.data.buffer) {
+      // a storage in an unshared WASM memory is re-pointed when the memory grows
+      slot.flat = flatData(p);
     }
     const pa = slot.flat ?? gather(p, slot, "param");
     const ga = flatData(grad) ?? gather(grad, slot, "grad");

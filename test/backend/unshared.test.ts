@@ -1,7 +1,8 @@
 /**
  * The WASM backend over an unshared memory (what browsers without cross-origin isolation get: no
  * SharedArrayBuffer, so no threads). Growing an unshared memory detaches its old buffer: resident
- * storages must be re-pointed, and kernels must keep working across growth.
+ * storages must be re-pointed, and kernels must keep working across growth (as must an optimizer
+ * stepping a resident nn.Parameter).
  */
 import { expect, test } from "vitest";
 import { loadWasmKernels } from "../../src/backend/wasm/module.js";
@@ -9,6 +10,7 @@ import { WasmBackend } from "../../src/backend/wasm/backend.js";
 import { ResidentStorage } from "../../src/backend/wasm/storage.js";
 import { cpu, dense, expectBitEqual, expectWithin, outStorage, randF32 } from "./helpers.js";
 import { adam } from "../../src/optim/adam.js";
+import { nn, optim, setBackend, tensor } from "../../src/index.js";
 
 test("an unshared memory: kernels, resident storages and optimizer steps survive memory growth", () => {
   const k = loadWasmKernels({ shared: false, initialBytes: 4 << 20 });
@@ -47,4 +49,36 @@ test("an unshared memory: kernels, resident storages and optimizer steps survive
   adam(rp, g, rm, rv, null, 1, hyper);
   expectBitEqual(p.data, rp, "param");
   expectBitEqual(m.data, rm, "exp_avg");
+});
+
+test("an unshared memory: a resident Parameter keeps training across memory growth", () => {
+  const k = loadWasmKernels({ shared: false, initialBytes: 4 << 20 });
+  const w = new WasmBackend(k!, null);
+  const n = 5000;
+  const p0 = randF32(n, 5), g0 = randF32(n, 6, -0.1, 0.1);
+  setBackend(w);
+  try {
+    const p = new nn.Parameter(tensor(p0.slice(), { shape: [n] }));
+    expect(p.storage).toBeInstanceOf(ResidentStorage);
+    const opt = new optim.Adam([p], { lr: 1e-2 });
+    const rp = Float32Array.from(p0), rm = new Float32Array(n), rv = new Float32Array(n);
+    const hyper = { lr: 1e-2, betas: [0.9, 0.999] as const, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+    const step = (t: number): void => {
+      p.grad = tensor(g0.slice(), { shape: [n] });
+      opt.step();
+      adam(rp, g0, rm, rv, null, t, hyper);
+    };
+    step(1);
+    const before = k!.memory.buffer.byteLength;
+    const M = 1024, K = 1024;
+    w.matmul(dense(randF32(M * K, 7), [1, M, K]), dense(randF32(K * 8, 8), [1, K, 8]), outStorage(M * 8), { batch: 1, m: M, n: 8, k: K });
+    expect(k!.memory.buffer.byteLength).toBeGreaterThan(before);
+    // the optimizer's cached view of the parameter was detached by the growth: it must follow the storage
+    step(2);
+    step(3);
+    expect(p.storage.data.buffer).toBe(k!.memory.buffer);
+    expectBitEqual(p.dataSync() as Float32Array, rp, "param after 3 steps across growth");
+  } finally {
+    setBackend("wasm");
+  }
 });

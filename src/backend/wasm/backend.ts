@@ -98,7 +98,14 @@ export class WasmBackend implements Backend {
   // ---- storage -------------------------------------------------------------------------------
 
   alloc(dtype: DType, size: number, options?: AllocOptions): Storage {
-    if (options?.persistent && dtype === "float32" && size >= PERSISTENT_MIN) return this.resident.alloc(size);
+    if (options?.persistent && dtype === "float32" && size >= PERSISTENT_MIN) {
+      try {
+        return this.resident.alloc(size);
+      } catch (e) {
+        // the module memory cannot grow (4 GiB, or the engine refused): keep it on the JS heap
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
     return this.cpu.alloc(dtype, size);
   }
 
