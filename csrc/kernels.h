@@ -93,6 +93,34 @@ INLINE f32x4 fma4_exact(f32x4 a, f32x4 b, f32x4 c) {
   return r;
 }
 
+/* ---- pieces of fma4_fast for kernels that check several FMAs at once (optim.c) ----
+ * A kernel may evaluate a*b + c itself as s_lo, s_hi (f64x2, lanes 0-1 and 2-3) and combine the
+ * checks of two FMAs into fewer instructions than two fma4_fast calls: */
+
+/* f64x2 of lanes 0-1 / 2-3 of an f32x4 */
+INLINE v128_t promote_lo(f32x4 x) { return wasm_f64x2_promote_low_f32x4(x); }
+INLINE v128_t promote_hi(f32x4 x) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3)); }
+/* the four doubles rounded to float, in order */
+INLINE f32x4 demote_pair(v128_t s_lo, v128_t s_hi) {
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s_lo), wasm_f32x4_demote_f64x2_zero(s_hi), 0, 1, 4, 5);
+}
+/* Lanes where either of two FMAs (s and t, four doubles each) lies on a rounding boundary of
+ * normal floats: low 29 mantissa bits == 0x10000000, i.e. (low word << 3) == INT32_MIN, and the
+ * signed minimum of the two shifted words is INT32_MIN exactly when one of them is. */
+INLINE v128_t tie_pair(v128_t s_lo, v128_t s_hi, v128_t t_lo, v128_t t_hi) {
+  v128_t a = wasm_i32x4_shl(wasm_i32x4_shuffle(s_lo, s_hi, 0, 2, 4, 6), 3);
+  v128_t b = wasm_i32x4_shl(wasm_i32x4_shuffle(t_lo, t_hi, 0, 2, 4, 6), 3);
+  return wasm_i32x4_eq(wasm_i32x4_min(a, b), wasm_i32x4_splat(INT32_MIN));
+}
+/* (high word & 0x7ff00000) + 0x7ff00000: a biased exponent e >= 1 maps to INT32_MIN + (e - 1)·2^20,
+ * e = 0 (s == 0: a*b + c in double is never a double subnormal) to a large positive number; a
+ * nonzero float-subnormal s (e < 897) maps below (int)0xb8000000. */
+INLINE v128_t exponent_key(v128_t s_lo, v128_t s_hi) {
+  const v128_t e = wasm_i32x4_splat(0x7ff00000);
+  return wasm_i32x4_add(wasm_v128_and(wasm_i32x4_shuffle(s_lo, s_hi, 1, 3, 5, 7), e), e);
+}
+INLINE v128_t subnormal_key(v128_t key) { return wasm_i32x4_lt(key, wasm_i32x4_splat((int32_t)0xb8000000u)); }
+
 /* ---- shared entry points used across translation units ---- */
 
 /* Bytes of workspace sgemm needs (independent of the problem size). */

@@ -204,3 +204,115 @@ describe("WASM optimizer kernels vs scalar reference (bit for bit)", () => {
     expect(diff).toBeGreaterThan(0);
   });
 });
+
+describe("Adam's exact FMAs in the SIMD lanes: double-rounding traps and float-subnormal moments", () => {
+  const f = Math.fround;
+  /** One fused Adam step on the WASM kernel and on the reference, from the same state; bit-compared. */
+  function compareStep(o: AdamRefOptions, p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, what: string): void {
+    const n = p.length;
+    const k = kernels();
+    const P = guarded(n, p), G = guarded(n, g), M = guarded(n, m), V = guarded(n, v), X = guarded(n, new Float32Array(n));
+    k.adamStep({ param: P.ptr, grad: G.ptr, expAvg: M.ptr, expAvgSq: V.ptr, maxExpAvgSq: X.ptr }, n, 1, { ...o });
+    const rp = p.slice(), rm = m.slice(), rv = v.slice();
+    adamStepRef(rp, g, rm, rv, o.amsgrad ? new Float32Array(n) : null, 1, o);
+    expectBitExact(M.f32(), rm, `${what}: exp_avg`);
+    expectBitExact(V.f32(), rv, `${what}: exp_avg_sq`);
+    expectBitExact(P.f32(), rp, `${what}: param`);
+    checkAndFreeAll();
+  }
+  const base = { lr: 1e-3, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupled: false, fused: true };
+  // a = 1 + 2^-12: a·a = 1 + 2^-11 + 2^-24 is a float32 tie; a tiny addend decides it, but rounding
+  // a·a + c to double first drops the addend and the tie then goes to even
+  const a = 1 + 2 ** -12;
+  const exact = 1 + 2 ** -11 + 2 ** -23;
+
+  it("first moment: g·(1 − β₁) + exp_avg·β₁ on a tie, in every lane position", () => {
+    // β₁ = 0.5 − 2^-13: 1 − β₁ = a/2 exactly; g = 2a gives g·(1 − β₁) = a·a; exp_avg = 2^-59 gives c ≈ 2^-60
+    const o = { ...base, beta1: 0.5 - 2 ** -13, beta2: 0.999 };
+    const c = f(2 ** -59 * f(o.beta1));
+    expect(fmaf(2 * a, f(1 - o.beta1), c)).toBe(exact);
+    expect(f(2 * a * f(1 - o.beta1) + c)).not.toBe(exact); // the double-rounded value differs
+    for (const lane of [0, 1, 2, 3, 6, 9]) {
+      const n = 13;
+      const rng = new XorShift32(50 + lane);
+      const p = rng.uniformArray(n), g = rng.uniformArray(n), m = rng.uniformArray(n), v = rng.uniformArray(n, 0, 1);
+      g[lane] = 2 * a;
+      m[lane] = 2 ** -59;
+      compareStep(o, p, g, m, v, `lane ${lane}`);
+    }
+  });
+
+  it("second moment: ((1 − β₂)·g)·g + exp_avg_sq·β₂ on a tie, in every lane position", () => {
+    // β₂ = 2^-40: 1 − β₂ rounds to 1, so (1 − β₂)·g = g = a and the product is a·a; exp_avg_sq = 2^-20 gives c = 2^-60
+    const o = { ...base, beta1: 0.9, beta2: 2 ** -40 };
+    expect(f(1 - o.beta2)).toBe(1);
+    expect(fmaf(f(a), f(a), 2 ** -60)).toBe(exact);
+    for (const lane of [0, 1, 2, 3, 5, 10]) {
+      const n = 12;
+      const rng = new XorShift32(70 + lane);
+      const p = rng.uniformArray(n), g = rng.uniformArray(n), m = rng.uniformArray(n), v = rng.uniformArray(n, 0, 1);
+      g[lane] = a;
+      v[lane] = 2 ** -20;
+      compareStep(o, p, g, m, v, `lane ${lane}`);
+    }
+  });
+
+  it("second moment: a double-rounding trap in the float-subnormal range", () => {
+    // β₂ = 2^-22: (1 − β₂)·g rounds to a = 2^-75·(1 − 2^-23) for g = 2^-75·(1 + 2^-23), so a·g = 2^-150·(1 − 2^-46);
+    // exp_avg_sq·β₂ = 513·2^-149. In double the sum is 513.5·2^-149 (a subnormal midpoint, ties to 514);
+    // exactly it lies just below (513)
+    const o = { ...base, beta1: 0.9, beta2: 2 ** -22 };
+    const g0 = 2 ** -75 * (1 + 2 ** -23), v0 = 513 * 2 ** -127;
+    expect(f(f(1 - o.beta2) * g0)).toBe(2 ** -75 * (1 - 2 ** -23));
+    expect(fmaf(f(f(1 - o.beta2) * g0), g0, f(v0 * f(o.beta2)))).toBe(513 * 2 ** -149);
+    expect(f(f(f(1 - o.beta2) * g0) * g0 + f(v0 * f(o.beta2)))).toBe(514 * 2 ** -149);
+    for (const lane of [0, 1, 2, 3, 7]) {
+      const n = 9;
+      const rng = new XorShift32(90 + lane);
+      const p = rng.uniformArray(n), g = rng.uniformArray(n), m = rng.uniformArray(n), v = rng.uniformArray(n, 0, 1);
+      g[lane] = g0;
+      v[lane] = v0;
+      compareStep(o, p, g, m, v, `lane ${lane}`);
+    }
+  });
+
+  it("first moment: a double-rounding trap in the float-subnormal range (1 − β₁ < 2^-7 keeps its test)", () => {
+    // 1 − β₁ = 2^-30·(1 + 2^-23) (β₁ rounds to 1 in float32); g = 2^-120·(1 − 2^-23): g·(1 − β₁) = 2^-150·(1 − 2^-46);
+    // exp_avg = 513·2^-149: double sum 513.5·2^-149 (ties to 514), exact sum just below (513)
+    const o = { ...base, beta1: 1 - 2 ** -30 - 2 ** -53, beta2: 0.999 };
+    const omb1 = f(1 - o.beta1), g0 = 2 ** -120 * (1 - 2 ** -23), m0 = 513 * 2 ** -149;
+    expect(omb1).toBe(2 ** -30 * (1 + 2 ** -23));
+    expect(f(o.beta1)).toBe(1);
+    expect(fmaf(g0, omb1, m0)).toBe(513 * 2 ** -149);
+    expect(f(g0 * omb1 + m0)).toBe(514 * 2 ** -149);
+    for (const lane of [0, 1, 2, 3, 4]) {
+      const n = 8;
+      const rng = new XorShift32(110 + lane);
+      const p = rng.uniformArray(n), g = rng.uniformArray(n), m = rng.uniformArray(n), v = rng.uniformArray(n, 0, 1);
+      g[lane] = g0;
+      m[lane] = m0;
+      compareStep(o, p, g, m, v, `lane ${lane}`);
+    }
+  });
+
+  it("moments in the float-subnormal range, with β₁ on both sides of the 1 − β₁ >= 2^-7 shortcut", () => {
+    // gradients and moments around 2^-150..2^-110 so that the moments (and their cancellations)
+    // land in the float-subnormal range; β₁ = 0.9 skips the first moment's subnormal test (exact
+    // in double, see csrc/optim.c), β₁ = 0.999 and 0.995 keep it
+    for (const beta1 of [0.9, 0.999, 0.995, 0.5]) {
+      const o = { ...base, beta1, beta2: 0.999 };
+      const n = 4000;
+      const rng = new XorShift32(Math.round(beta1 * 1000));
+      const g = new Float32Array(n), m = new Float32Array(n), v = new Float32Array(n);
+      const omb1 = f(1 - beta1), b1 = f(beta1);
+      for (let i = 0; i < n; i++) {
+        g[i] = f(rng.value(-140, 30));
+        // half of the first moments nearly cancel g·(1 − β₁): exp_avg·β₁ ≈ −g·(1 − β₁)·(1 + tiny)
+        m[i] = i % 2 === 0 ? f((-(g[i]! * omb1) / b1) * (1 + (rng.uniform() - 0.5) * 2 ** -18)) : f(rng.value(-148, 30));
+        v[i] = Math.abs(f(rng.value(-149, 25)));
+      }
+      const p = rng.uniformArray(n);
+      compareStep(o, p, g, m, v, `beta1 ${beta1}`);
+    }
+  });
+});
