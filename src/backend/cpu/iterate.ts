@@ -102,3 +102,14 @@ export function offsetsOf(shape: readonly number[], strides: readonly number[], 
   }
   return offs;
 }
+
+/** Whether a view's elements are consecutive in row-major order (strides of size-1 dims are ignored). */
+export function isDense(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    if (size !== 1 && strides[d] !== expected) return false;
+    expected *= size;
+  }
+  return true;
+}
