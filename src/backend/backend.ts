@@ -288,4 +288,20 @@ export interface Backend {
   ): void;
   /** multilabel_margin_loss's masks: isTarget [N, C] and valid [N, C] (bool, zero-filled) from target [N, C]. */
   multilabelMarginMask(target: Strided, isTarget: Storage, valid: Storage): void;
+
+  // ---- Batch normalisation (fused; src/nn/functional/layers.ts, formulas in cpu/batchnorm.ts) --
+  // x and gy are contiguous views [N, C, *] (read as [N, C, S]); mean, varSum and invstd are
+  // storages of x's dtype with C elements; weight and bias are [C] views (null: 1 and 0).
+  /** Batch statistics: mean[c] = Σ x / (N·S), varSum[c] = Σ (x − mean[c])² (float64 sums, rounded to x's dtype). */
+  batchNormStats(x: Strided, mean: Storage, varSum: Storage): void;
+  /** out [N, C, S] = x·α[c] + β[c] with α = invstd·weight, β = bias − mean·α rounded to x's dtype. */
+  batchNormForward(x: Strided, mean: Storage, invstd: Storage, weight: Strided | null, bias: Strided | null, out: Storage): void;
+  /**
+   * Gradients of batchNormForward given gy: gx [N, C, S] (through the batch statistics when
+   * `training`), gWeight and gBias [C]; each may be null (not computed).
+   */
+  batchNormBackward(
+    x: Strided, gy: Strided, mean: Storage, invstd: Storage, weight: Strided | null, training: boolean,
+    gx: Storage | null, gWeight: Storage | null, gBias: Storage | null,
+  ): void;
 }

@@ -14,6 +14,7 @@ import { gather, indexAdd, indexSelect, scatterAdd } from "./indexing.js";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 import { ctcLoss, ctcLossBackward, multilabelMarginMask, nllLoss, nllLossBackward } from "./loss.js";
+import { batchNormBackward, batchNormForward, batchNormStats } from "./batchnorm.js";
 
 export class CpuBackend implements Backend {
   readonly name = "cpu";
@@ -56,4 +57,8 @@ export class CpuBackend implements Backend {
   maxPool2dBackward = maxPool2dBackward;
   avgPool2d = avgPool2d;
   avgPool2dBackward = avgPool2dBackward;
+  // batch normalisation
+  batchNormStats = batchNormStats;
+  batchNormForward = batchNormForward;
+  batchNormBackward = batchNormBackward;
 }

@@ -26,6 +26,7 @@ import type {
 } from "../backend.js";
 import { CpuBackend } from "../cpu/index.js";
 import { CpuStorage } from "../cpu/storage.js";
+import { bnAffine, bnDims } from "../cpu/batchnorm.js";
 import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { contiguousStrides, isContiguous, type Shape } from "../../tensor/shape.js";
 import { adamScalars, BinaryOp as BinaryCode, type KernelExports, type WasmKernels } from "./module.js";
@@ -499,6 +500,66 @@ export class WasmBackend implements Backend {
 
   multilabelMarginMask(target: Strided, isTarget: Storage, valid: Storage): void {
     this.cpu.multilabelMarginMask(target, isTarget, valid);
+  }
+
+  // ---- batch normalisation -------------------------------------------------------------------
+
+  /** float32, contiguous, big enough for a kernel call to pay off. */
+  private batchNormInWasm(x: Strided): boolean {
+    return isF32(x) && x.shape.length >= 2 && numelOf(x.shape) >= this.elementwiseMin && isContiguous(x.shape, x.strides);
+  }
+
+  batchNormStats(x: Strided, mean: Storage, varSum: Storage): void {
+    if (!this.batchNormInWasm(x)) return this.cpu.batchNormStats(x, mean, varSum);
+    const [N, C, S] = bnDims(x);
+    this.run(() => {
+      const xs = this.stage(x, true);
+      const m = this.outputFor(mean, C), v = this.outputFor(varSum, C);
+      this.kernels.exports.bn_stats(xs.ptr, N, C, S, m, v);
+      this.finishFor(mean, m, C);
+      this.finishFor(varSum, v, C);
+    });
+  }
+
+  batchNormForward(x: Strided, mean: Storage, invstd: Storage, weight: Strided | null, bias: Strided | null, out: Storage): void {
+    if (!this.batchNormInWasm(x)) return this.cpu.batchNormForward(x, mean, invstd, weight, bias, out);
+    const [N, C, S] = bnDims(x);
+    // α and β by the reference's own code, so both backends use the same per-channel values
+    const alpha = new Float64Array(C), beta = new Float64Array(C);
+    bnAffine(C, mean, invstd, weight, bias, Math.fround, alpha, beta);
+    const n = N * C * S;
+    this.run(() => {
+      const k = this.kernels;
+      const xs = this.stage(x, true);
+      const a = k.scratchFrom(Float32Array.from(alpha)), b = k.scratchFrom(Float32Array.from(beta));
+      const o = this.outputFor(out, n);
+      k.exports.bn_forward(xs.ptr, a, b, o, N, C, S);
+      this.finishFor(out, o, n);
+    });
+  }
+
+  batchNormBackward(
+    x: Strided, gy: Strided, mean: Storage, invstd: Storage, weight: Strided | null, training: boolean,
+    gx: Storage | null, gWeight: Storage | null, gBias: Storage | null,
+  ): void {
+    if (!this.batchNormInWasm(x) || !isF32(gy) || !isContiguous(gy.shape, gy.strides))
+      return this.cpu.batchNormBackward(x, gy, mean, invstd, weight, training, gx, gWeight, gBias);
+    const [N, C, S] = bnDims(x);
+    const w = new Float32Array(C).fill(1);
+    if (weight !== null) for (let c = 0; c < C; c++) w[c] = weight.storage.data[weight.offset + c * weight.strides[0]!]!;
+    const n = N * C * S;
+    this.run(() => {
+      const k = this.kernels;
+      const xs = this.stage(x, true), gs = this.stage(gy, true);
+      const m = k.scratchFrom((mean.data as Float32Array).subarray(0, C)), is = k.scratchFrom((invstd.data as Float32Array).subarray(0, C)), wp = k.scratchFrom(w);
+      const o = gx === null ? 0 : this.outputFor(gx, n);
+      const gw = gWeight === null ? 0 : this.outputFor(gWeight, C);
+      const gb = gBias === null ? 0 : this.outputFor(gBias, C);
+      k.exports.bn_backward(xs.ptr, gs.ptr, m, is, wp, N, C, S, training ? 1 : 0, o, gw, gb);
+      if (gx !== null) this.finishFor(gx, o, n);
+      if (gWeight !== null) this.finishFor(gWeight, gw, C);
+      if (gBias !== null) this.finishFor(gBias, gb, C);
+    });
   }
 
   // ---- optimizer steps -----------------------------------------------------------------------

@@ -122,6 +122,13 @@ export interface KernelExports {
     negStepSize: number, biasCorrection2Sqrt: number, eps: number, weightDecay: number,
     paramDecay: number, maximize: number, fused: number,
   ): void;
+
+  bn_stats(x: number, N: number, C: number, S: number, mean: number, varSum: number): void;
+  bn_forward(x: number, alpha: number, beta: number, out: number, N: number, C: number, S: number): void;
+  bn_backward(
+    x: number, gy: number, mean: number, invstd: number, weight: number, N: number, C: number, S: number,
+    training: number, gx: number, gw: number, gb: number,
+  ): void;
 }
 
 /** Names of every kernel export (the order is also the function index worker threads use). */
@@ -137,6 +144,7 @@ export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   "conv2d_backward_weight_workspace_bytes",
   "maxpool2d_forward", "maxpool2d_backward", "avgpool2d_forward", "avgpool2d_backward",
   "sgd_step", "adam_step",
+  "bn_stats", "bn_forward", "bn_backward",
 ];
 
 /** Options for {@link loadWasmKernels}. */

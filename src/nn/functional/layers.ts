@@ -14,10 +14,11 @@
  *              divided by each index's count with `scaleGradByFreq`; `maxNorm` renormalises the
  *              looked-up rows in place first.
  *
- * PyTorch parity: batchNorm computes y = x·α + (β − μ·α) with α = γ/√(σ² + ε), as the CPU
- * kernel does, and updates running statistics in float64 before rounding them once; gradients
- * come from autograd through that composition (mathematically PyTorch's formula). Errors use
- * PyTorch's messages.
+ * PyTorch parity: batchNorm is one fused op (`NativeBatchNormBackward0`, backend kernels
+ * batchNormStats / batchNormForward / batchNormBackward, formulas in src/backend/cpu/batchnorm.ts):
+ * statistics summed in float64 and rounded to the input dtype, y = x·α + (β − μ·α) with
+ * α = γ/√(σ² + ε) as PyTorch's CPU kernel computes it, running statistics updated in float64 and
+ * rounded once, and PyTorch's backward formula. Errors use PyTorch's messages.
  */
 import type { Tensor } from "../../tensor/tensor.js";
 import { backend } from "../../backend/registry.js";
@@ -33,7 +34,7 @@ import { add, div, gt, logicalAnd, mul, ne, rsqrt, sub, where, ge, lt, logicalOr
 import { matmul } from "../../ops/matmul.js";
 import { fusedLinear } from "../../ops/linear.js";
 import { any, mean, norm, sum } from "../../ops/reduce.js";
-import { reshape, t, view, unsqueeze, cast } from "../../ops/movement.js";
+import { reshape, t, view, unsqueeze, cast, contiguousOrSelf } from "../../ops/movement.js";
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from "../../ops/softmax.js";
 import { indexSelect } from "../../ops/indexing.js";
 
@@ -173,34 +174,51 @@ export function batchNorm(
     if (bias !== null) out = add(out, bias.select(0, 0));
     return out;
   }
-  const dims = input.shape.map((_, i) => i).filter((i) => i !== 1);
-  let mu: Tensor;
+  const dt = input.dtype;
+  const x = contiguousOrSelf(input);
+  /** A fresh [C] tensor of the input's dtype holding `t`'s C values (running statistics may be views). */
+  const ownC = (t: Tensor): Tensor => {
+    const o = empty([C], dt);
+    backend().copy(t.dtype === dt ? reshape(t, [C]) : cast(reshape(t, [C]), dt), o);
+    return o;
+  };
+  let mean: Tensor;
   let invstd: Tensor;
   if (training) {
-    mu = mean(input, dims, true);
-    const xc = sub(input, mu);
-    const varSum = sum(mul(xc, xc), dims, true);
-    invstd = rsqrt(add(div(varSum, count), eps));
-    // running ← momentum·stat + (1 − momentum)·running, evaluated in float64 and rounded once
+    mean = empty([C], dt);
+    const varSum = empty([C], dt);
+    backend().batchNormStats(x, mean.storage, varSum.storage);
+    // save_invstd = 1/√(varSum/count + ε), evaluated in float64 and rounded once
+    invstd = noGrad(() => cast(rsqrt(add(div(cast(varSum, "float64"), count), eps)), dt));
     noGrad(() => {
+      // running ← momentum·stat + (1 − momentum)·running, evaluated in float64 and rounded once
       if (runningMean !== null) {
-        const m64 = cast(reshape(mu.detach(), [C]), "float64");
-        const rm = add(mul(m64, momentum), mul(cast(reshape(runningMean, [C]), "float64"), 1 - momentum));
+        const rm = add(mul(cast(mean, "float64"), momentum), mul(cast(reshape(runningMean, [C]), "float64"), 1 - momentum));
         runningMean.copy_(reshape(rm, runningMean.shape));
       }
       if (runningVar !== null) {
-        const v64 = cast(reshape(varSum.detach(), [C]), "float64");
+        const v64 = cast(varSum, "float64");
         const rv = add(div(mul(v64, momentum), count - 1), mul(cast(reshape(runningVar, [C]), "float64"), 1 - momentum));
         runningVar.copy_(reshape(rv, runningVar.shape));
       }
     });
   } else {
-    mu = view(runningMean!, bshape);
-    invstd = rsqrt(add(view(runningVar!, bshape), eps));
+    mean = noGrad(() => ownC(runningMean!));
+    invstd = noGrad(() => ownC(rsqrt(add(reshape(runningVar!, [C]), eps))));
   }
-  const alpha = weight === null ? invstd : mul(invstd, view(weight, bshape));
-  const beta = bias === null ? mul(mu, alpha).neg() : sub(view(bias, bshape), mul(mu, alpha));
-  return add(mul(input, alpha), beta);
+  const w = weight === null ? null : reshape(weight, [C]);
+  const bvec = bias === null ? null : reshape(bias, [C]);
+  const out = empty(input.shape, dt);
+  backend().batchNormForward(x, mean.storage, invstd.storage, w, bvec, out.storage);
+  const saved = weight === null ? [input] : [input, weight];
+  return record(out, "NativeBatchNormBackward0", [input, weight, bias], (g) => {
+    const gy = contiguousOrSelf(g);
+    const gx = input.requiresGrad ? empty(input.shape, dt) : null;
+    const gw = weight !== null && weight.requiresGrad ? empty([C], dt) : null;
+    const gb = bias !== null && bias.requiresGrad ? empty([C], dt) : null;
+    backend().batchNormBackward(x, gy, mean.storage, invstd.storage, w, training, gx?.storage ?? null, gw?.storage ?? null, gb?.storage ?? null);
+    return [gx, gw === null ? null : reshape(gw, weight!.shape), gb === null ? null : reshape(gb, bias!.shape)];
+  }, saved);
 }
 
 // ---- embedding ------------------------------------------------------------------------------
