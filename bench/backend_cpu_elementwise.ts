@@ -5,6 +5,10 @@
  * program does), so the loops run with the type feedback they have in practice.
  *
  *   npx vite-node bench/backend_cpu_elementwise.ts
+ *
+ * Under vite-node these loops run ~1.4x slower than the same code under plain node (measured:
+ * float32 add 3.1 vs 2.3 ns); for figures that match a built package, bundle it first:
+ *   npx esbuild --bundle --platform=node --format=esm bench/backend_cpu_elementwise.ts --outfile=/tmp/b.mjs && node /tmp/b.mjs
  */
 import type { BinaryOp, Strided, UnaryOp } from "../src/backend/backend.js";
 import { CpuStorage } from "../src/backend/cpu/storage.js";
