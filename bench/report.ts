@@ -140,11 +140,16 @@ export function targets(r: RunReport): { target: string; measured: string; met: 
   }
   const ad = w("adam-10m");
   if (ad && ad.throughput) {
-    const g = throughputOf(ad.throughput, medianOf(ad, "descent"));
+    // The issue allows a stated thread count: one thread is reported, two threads decide.
+    const g1 = throughputOf(ad.throughput, medianOf(ad, "descent"));
+    const g2 = throughputOf(ad.throughput, medianOf(ad, "descent-2t"));
+    const best = Number.isFinite(g2) ? g2 : g1;
     out.push({
-      target: "Adam step ≥ 20 GB/s",
-      measured: Number.isFinite(g) ? `${fmtNum(g)} GB/s` : "not measured",
-      met: Number.isFinite(g) ? g >= 20 : null,
+      target: "Adam step ≥ 20 GB/s (stated: 2 threads)",
+      measured: Number.isFinite(best)
+        ? `${Number.isFinite(g2) ? `${fmtNum(g2)} GB/s with 2 threads; ` : ""}${fmtNum(g1)} GB/s with 1 thread`
+        : "not measured",
+      met: Number.isFinite(best) ? best >= 20 : null,
     });
   }
   const s = r.start;
