@@ -431,8 +431,9 @@ export function binaryInPlace<T extends Tensor>(
 ): T {
   const needsGraph = isGradEnabled() && (self.requiresGrad || (typeof other !== "number" && other.requiresGrad));
   if (needsGraph || self.dtype === "bool") {
-    const f = { add: () => (s: Tensor) => add(s, other, alpha), sub: () => (s: Tensor) => sub(s, other, alpha), mul: () => (s: Tensor) => mul(s, other), div: () => (s: Tensor) => div(s, other) }[op]();
-    return inPlace(self, f);
+    return inPlace(self, (s) =>
+      op === "add" ? add(s, other, alpha) : op === "sub" ? sub(s, other, alpha) : op === "mul" ? mul(s, other) : div(s, other),
+    );
   }
   let dt = resultTypeOf(self, other);
   if (op === "div" && !isFloating(dt)) dt = DEFAULT_DTYPE;
@@ -441,9 +442,9 @@ export function binaryInPlace<T extends Tensor>(
   const shape = broadcastShapes(self.shape, B.shape);
   if (!shapesEqual(shape, self.shape))
     throw new RangeError(`output with shape ${fmtShape(self.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
-  const kernel: BinaryOp = op === "add" || op === "sub" ? (alpha === 1 && op === "add" ? "add" : "addScaled") : op;
-  const p0 = op === "sub" ? -alpha : alpha;
-  backend().binary(op === "sub" && alpha === 1 ? "sub" : kernel, self, broadcastView(B, shape), self, p0);
+  // add/sub with alpha ≠ 1 is one fused a + p0·b (mul and div never carry an alpha)
+  const kernel: BinaryOp = alpha === 1 ? op : "addScaled";
+  backend().binary(kernel, self, broadcastView(B, shape), self, op === "sub" ? -alpha : alpha);
   self.storage.version++;
   return self;
 }
