@@ -4,7 +4,7 @@
  */
 import type { Strided } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
-import { isFloating, resultType, type DType } from "../tensor/dtype.js";
+import { resultType, type DType } from "../tensor/dtype.js";
 import { broadcastStrides, shapesEqual, type Shape } from "../tensor/shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor/tensor.js";
 
@@ -57,8 +57,4 @@ export function broadcastView(t: Strided, shape: Shape): Strided {
 export function assertTensor(x: unknown, op: string, arg: string): asserts x is Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`${op}(): argument '${arg}' must be Tensor, not ${x === null ? "null" : typeof x}`);
-}
-
-export function assertFloat(x: Tensor, op: string): void {
-  if (!isFloating(x.dtype)) throw new TypeError(`${op}(): expected a floating point tensor, but got ${x.dtype}`);
 }

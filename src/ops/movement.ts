@@ -12,10 +12,6 @@ import { Tensor } from "../tensor/tensor.js";
 import { empty } from "./helpers.js";
 import { sumTo } from "./reduce.js";
 
-export function wrapDim(dim: number, ndim: number): number {
-  return normalizeDim(dim, ndim);
-}
-
 /** Accept `f(2, 3)` and `f([2, 3])` like PyTorch's varargs shapes. */
 export function shapeArgs(args: number[] | [readonly number[]]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return (args[0] as readonly number[]).slice();

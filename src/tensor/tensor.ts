@@ -8,7 +8,7 @@
  */
 import type { Storage, Strided } from "../backend/backend.js";
 import { isFloating, type DType } from "./dtype.js";
-import { contiguousStrides, fmtShape, isContiguous, numel, shapesEqual, type Shape } from "./shape.js";
+import { contiguousStrides, fmtShape, isContiguous, normalizeDim, numel, shapesEqual, type Shape } from "./shape.js";
 import type { Node } from "../autograd/node.js";
 import { runBackward, type BackwardOptions } from "../autograd/engine.js";
 import { formatTensor } from "./format.js";
@@ -67,7 +67,7 @@ export class Tensor implements Strided {
   size(dim: number): number;
   size(dim?: number): Shape | number {
     if (dim === undefined) return this.shape;
-    return this.shape[mv.wrapDim(dim, this.ndim)]!;
+    return this.shape[normalizeDim(dim, this.ndim)]!;
   }
   stride(): readonly number[] {
     return this.strides;
